@@ -1,0 +1,291 @@
+"""Settings: CLI options > environment (``TUI_CHAT_*``, ``OPENAI_*``) > TOML file > defaults.
+
+pydantic-settings merges and validates the sources. We also read each source on its own so that
+``tui-chat config show`` can say where every value came from, and so that a validation error can
+name the file or the environment variable that holds the bad value.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+    TomlConfigSettingsSource,
+)
+
+APP_NAME = "tui-chat"
+ENV_PREFIX = "TUI_CHAT_"
+CONFIG_ENV = "TUI_CHAT_CONFIG"
+OPENAI_URL = "https://api.openai.com/v1"
+
+
+class ConfigError(Exception):
+    """A configuration problem, already phrased as the one line the user will read."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class RetrySettings(_Section):
+    max_attempts: int = Field(5, ge=1, le=50, description="attempts per turn, the first included")
+    initial_backoff: float = Field(0.5, ge=0, description="seconds before the first retry")
+    max_backoff: float = Field(8.0, ge=0, description="longest wait between two attempts")
+    jitter: float = Field(0.5, ge=0, description="random seconds added to each backoff, at most")
+    max_retry_after: float = Field(120.0, ge=0, description="longest Retry-After we obey; longer means give up")
+    deadline: float = Field(300.0, gt=0, description="no new attempt starts after this many seconds")
+
+
+class TimeoutSettings(_Section):
+    connect: float = Field(10.0, gt=0, description="seconds to open the connection")
+    idle: float = Field(60.0, gt=0, description="longest wait for the next chunk of a stream")
+    request: float = Field(600.0, gt=0, description="longest one attempt may take, end to end")
+
+
+class FallbackSettings(_Section):
+    enabled: bool = True
+    after_attempts: int = Field(2, ge=1, description="failed streaming attempts before a non-streaming try")
+
+
+class Profile(_Section):
+    """A named provider: where to send requests and with which key."""
+
+    base_url: str | None = None
+    api_key_env: str | None = None
+    api_key: SecretStr | None = None
+    model: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    stream: bool = True
+
+
+BUILTIN_PROFILES: dict[str, Profile] = {
+    "openai": Profile(base_url=None, api_key_env="OPENAI_API_KEY"),
+    "openrouter": Profile(base_url="https://openrouter.ai/api/v1", api_key_env="OPENROUTER_API_KEY"),
+    "ollama": Profile(base_url="http://localhost:11434/v1", model="llama3.2"),
+    "lmstudio": Profile(base_url="http://localhost:1234/v1"),
+    "local": Profile(base_url="http://127.0.0.1:8080/v1"),
+    "sim": Profile(base_url="builtin", model="normal"),
+}
+SIM_BASE_URL = "builtin"
+"""A profile whose base_url is this talks to the simulator the client starts itself."""
+
+
+class Settings(BaseSettings):
+    """Every setting, with its default. ``config.example.toml`` documents the same names."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    model: str = "gpt-4o-mini"
+    default_profile: str = "openai"
+    system_prompt: str = ""
+    temperature: float | None = Field(None, ge=0, le=2)
+    max_tokens: int | None = Field(None, ge=1)
+    data_dir: Path = Field(default_factory=lambda: platformdirs.user_data_path(APP_NAME))
+    theme: str = "textual-dark"
+    retry: RetrySettings = Field(default_factory=RetrySettings)
+    timeouts: TimeoutSettings = Field(default_factory=TimeoutSettings)
+    fallback: FallbackSettings = Field(default_factory=FallbackSettings)
+    profiles: dict[str, Profile] = Field(default_factory=dict)
+    keymap: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _with_builtin_profiles(self) -> Settings:
+        for name, profile in BUILTIN_PROFILES.items():
+            self.profiles.setdefault(name, profile)
+        if self.default_profile not in self.profiles:
+            raise ValueError(f"default_profile {self.default_profile!r} is not a profile ({_names(self.profiles)})")
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+
+@dataclass(frozen=True)
+class ResolvedProfile:
+    """The provider a turn talks to, with every layer already applied."""
+
+    name: str
+    base_url: str | None
+    api_key: SecretStr | None
+    model: str
+    headers: dict[str, str]
+    stream: bool
+    key_origin: str = "unset"
+
+    @property
+    def is_simulator(self) -> bool:
+        return self.base_url == SIM_BASE_URL
+
+    @property
+    def display_url(self) -> str:
+        return "built-in simulator" if self.is_simulator else (self.base_url or OPENAI_URL)
+
+
+@dataclass
+class LoadedConfig:
+    """Validated settings plus where they came from."""
+
+    settings: Settings
+    path: Path
+    origins: dict[str, str] = field(default_factory=dict)
+    environ: Mapping[str, str] = field(default_factory=dict)
+
+    def origin(self, dotted: str) -> str:
+        """The source of a setting: ``cli``, ``env NAME``, ``file`` or ``default``."""
+        return self.origins.get(dotted, "default")
+
+    def resolve_profile(self, name: str | None = None, model: str | None = None) -> ResolvedProfile:
+        """The profile to use: ``name`` (``--profile``) or the default, with the model worked out.
+
+        ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL`` apply to the configured default profile only, so
+        ``--profile ollama`` is never sent an OpenAI key. A profile's own ``api_key_env`` is the most
+        specific place for its key. ``--model`` or ``TUI_CHAT_MODEL`` beat a profile's model; a model
+        from the file or the default only fills in when the profile names none.
+        """
+        s = self.settings
+        name = name or s.default_profile
+        if name not in s.profiles:
+            raise ConfigError(f"unknown profile {name!r}; configured profiles: {_names(s.profiles)}")
+        p = s.profiles[name]
+        base_url, key, key_origin = p.base_url, p.api_key, "file" if p.api_key else "unset"
+        if name == s.default_profile:
+            if self.environ.get("OPENAI_BASE_URL"):
+                base_url = self.environ["OPENAI_BASE_URL"]
+            if self.environ.get("OPENAI_API_KEY") and p.api_key_env != "OPENAI_API_KEY":
+                key, key_origin = SecretStr(self.environ["OPENAI_API_KEY"]), "env OPENAI_API_KEY"
+        if p.api_key_env and self.environ.get(p.api_key_env):
+            key, key_origin = SecretStr(self.environ[p.api_key_env]), f"env {p.api_key_env}"
+        if model:
+            chosen = model
+        elif self.origin("model").startswith(("cli", "env")) or not p.model:
+            chosen = s.model
+        else:
+            chosen = p.model
+        if base_url is None and key is None:
+            # Nothing configured at all: the offline demo, clearly labelled by the caller.
+            return ResolvedProfile(name, SIM_BASE_URL, None, model or "normal", {}, True, "unset")
+        if base_url == SIM_BASE_URL and not model and chosen == Settings.model_fields["model"].default:
+            chosen = "normal"
+        return ResolvedProfile(name, base_url, key, chosen, dict(p.headers), p.stream, key_origin)
+
+
+def default_config_path(environ: Mapping[str, str] | None = None) -> Path:
+    environ = os.environ if environ is None else environ
+    if environ.get(CONFIG_ENV):
+        return Path(environ[CONFIG_ENV]).expanduser()
+    return platformdirs.user_config_path(APP_NAME) / "config.toml"
+
+
+def mask_secret(secret: SecretStr | None) -> str:
+    """At most ``sk-…last4``: enough to tell two keys apart, never enough to use one."""
+    if secret is None:
+        return "(not set)"
+    value = secret.get_secret_value()
+    if len(value) < 12:
+        return "…" + "*" * min(len(value), 4)
+    prefix = value[:3] if value.startswith("sk-") else ""
+    return f"{prefix}…{value[-4:]}"
+
+
+def load_config(path: Path | str | None = None, overrides: Mapping[str, Any] | None = None) -> LoadedConfig:
+    """Read, merge and validate all sources. Raises :class:`ConfigError` with a one-line message."""
+    path = Path(path).expanduser() if path else default_config_path()
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    file_data = _read_toml(path)
+    env_data = _read_env()
+
+    origins: dict[str, str] = {}
+    for source, data in (("file", file_data), ("env", env_data), ("cli", overrides)):
+        for dotted in _flatten(data):
+            origins[dotted] = source if source != "env" else f"env {_env_name(dotted)}"
+
+    bound = type("Settings", (Settings,), {"model_config": {**Settings.model_config, "toml_file": path}})
+    try:
+        settings = bound(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe_validation_error(exc, path, origins)) from None
+    except (SettingsError, ValueError) as exc:
+        raise ConfigError(f"config error: {_one_line(str(exc))}") from None
+    return LoadedConfig(settings=settings, path=path, origins=origins, environ=dict(os.environ))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config error: {path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"config error: {path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _read_env() -> dict[str, Any]:
+    try:
+        return EnvSettingsSource(Settings, env_prefix=ENV_PREFIX, env_nested_delimiter="__")()
+    except SettingsError as exc:
+        raise ConfigError(f"config error: environment: {_one_line(str(exc))}") from None
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            flat.update(_flatten(value, dotted + "."))
+        else:
+            flat[dotted] = value
+    return flat
+
+
+def _env_name(dotted: str) -> str:
+    return ENV_PREFIX + dotted.replace(".", "__").upper()
+
+
+def _describe_validation_error(exc: ValidationError, path: Path, origins: Mapping[str, str]) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(part) for part in err["loc"])
+    origin = origins.get(loc, "")
+    where = {"file": str(path), "cli": "command line"}.get(origin, origin.replace("env ", "environment ") or str(path))
+    if err["type"] == "extra_forbidden":
+        what = "unknown setting"
+    else:
+        what = err["msg"]
+        if "input" in err and not isinstance(err["input"], (dict, list)):
+            what += f" (got {err['input']!r})"
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"config error: {where}: {loc or 'settings'}: {_one_line(what)}{more}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _names(mapping: Mapping[str, Any]) -> str:
+    return ", ".join(sorted(mapping))

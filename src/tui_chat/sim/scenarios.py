@@ -1,0 +1,155 @@
+"""Named, deterministic scenarios of the simulator, chosen by the request's model name.
+
+A model name is a scenario name followed by dash-separated numbers, e.g. ``drop-20-1`` ("drop the
+stream after 20 tokens, for the first request only"). Every scenario is listed by ``/v1/models``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import cycle, islice
+
+TOKEN_RE = re.compile(r"\s*\S+\s*|\s+")
+
+NORMAL_REPLY = """\
+## A simulated answer
+
+You said: *{prompt}*
+
+This reply comes from the **built-in simulator**, so you can try the client offline. It has:
+
+- a short list with `inline code`,
+- a [link](https://example.org) and some *emphasis*,
+- and a fenced code block:
+
+```python
+def greet(name: str) -> str:
+    \"\"\"Say hello.\"\"\"
+    return f"Hello, {{name}}!"
+```
+
+> Configure a real provider with `OPENAI_API_KEY`, or a profile in the config file
+> (`tui-chat config path` shows where it is).
+"""
+
+PROSE_SECTIONS = [
+    "## Section {n}\n\n",
+    "Streaming text arrives one token at a time, and the client must keep up without "
+    "re-rendering what it already showed. This paragraph is number {n} of the answer.\n\n",
+    "- first point about **throughput** and latency\n- second point with `code` inside\n"
+    "- third point, a [link](https://example.org/{n})\n\n",
+    "```python\ndef step_{n}(x: int) -> int:\n    return x * {n} + 1\n```\n\n",
+    "> A quotation that spans a line, with *emphasis* and a number: {n}.\n\n",
+]
+
+MARKUP_REPLY = (
+    "Markup must stay text: [bold red]not bold[/bold red] and [link=https://evil.example]x[/link].\n\n"
+    "Escapes must stay harmless: \x1b[2J\x1b[31mred?\x1b[0m \x1b]0;pwned title\x07 "
+    "\x1b]52;c;ZXZpbA==\x07 bell\x07 end.\n"
+)
+
+REASONING = "Let me think about this. The user wants an answer; I will keep it short. "
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What the simulator does for one model name."""
+
+    name: str
+    args: tuple[float, ...]
+
+    def arg(self, index: int, default: float) -> float:
+        return self.args[index] if index < len(self.args) else default
+
+    def int_arg(self, index: int, default: int) -> int:
+        return int(self.arg(index, default))
+
+
+SCENARIOS: dict[str, str] = {
+    "normal": "a markdown answer that quotes the prompt, a few ms per token",
+    "echo": "echoes the last user message, one token per word",
+    "fast-N": "N tokens of mixed markdown as fast as possible (default 2000)",
+    "code-N": "one fenced code block of N lines as fast as possible (default 4000)",
+    "slow-N-M": "N tokens, one every M ms (default 40 tokens, 100 ms)",
+    "ratelimit-K-S": "429 with Retry-After S seconds for the first K requests (default 2, 1 s)",
+    "quota": "429 insufficient_quota: a billing problem, never worth a retry",
+    "5xx-K": "HTTP 500/503 for the first K requests (default 2)",
+    "drop-N-K": "streaming requests drop the connection after N tokens, the first K times (default: always)",
+    "stall-N-K": "the stream stalls after N tokens, the first K times (default: always)",
+    "midstream-N-K": "an SSE error event after N tokens, the first K times (default 1)",
+    "malformed-N-K": "one malformed chunk after N tokens, the first K times (default 1)",
+    "truncate-N-K": "the stream ends without finish_reason after N tokens, the first K times (default 1)",
+    "auth": "401 invalid API key",
+    "reasoning": "reasoning_content deltas, then the answer",
+    "markup": "a reply full of Rich markup and terminal escape sequences",
+    "nostream": "400 when stream=true (a server that cannot stream)",
+    "nostreamopts": "400 when stream_options is sent",
+}
+ALWAYS = 10**9
+
+
+def parse_model(model: str) -> Scenario | None:
+    """The scenario for a model name, or None for an unknown model (answered with 404)."""
+    head, *rest = model.split("-") if not model.startswith("5xx") else ["5xx", *model.split("-")[1:]]
+    if not any(key.split("-")[0] == head for key in SCENARIOS):
+        return None
+    try:
+        args = tuple(float(part) for part in rest)
+    except ValueError:
+        return None
+    return Scenario(head, args)
+
+
+def tokenize(text: str) -> list[str]:
+    """Split text into word-sized tokens whose concatenation is the text."""
+    return TOKEN_RE.findall(text)
+
+
+def prose_tokens(count: int) -> list[str]:
+    """``count`` tokens of varied markdown: headings, paragraphs, lists, code, quotes."""
+
+    def sections():
+        n = 0
+        for template in cycle(PROSE_SECTIONS):
+            if template.startswith("## "):
+                n += 1
+            yield from tokenize(template.format(n=n))
+
+    return list(islice(sections(), count))
+
+
+def code_tokens(lines: int) -> list[str]:
+    """One fenced code block of ``lines`` lines, about four tokens per line."""
+    body = [f"    value_{i} = compute({i}, step={i % 7})  # line {i}\n" for i in range(lines)]
+    return ["```python\n", *(tok for line in body for tok in tokenize(line)), "```\n"]
+
+
+def reply_tokens(scenario: Scenario, prompt: str) -> list[str]:
+    """The answer text of a scenario, as the tokens it is streamed in."""
+    name = scenario.name
+    if name == "fast":
+        return prose_tokens(scenario.int_arg(0, 2000))
+    if name == "code":
+        return code_tokens(scenario.int_arg(0, 4000))
+    if name == "slow":
+        return prose_tokens(scenario.int_arg(0, 40))
+    if name == "echo":
+        return tokenize(prompt) or ["(empty)"]
+    if name == "markup":
+        return tokenize(MARKUP_REPLY)
+    if name in ("drop", "stall", "midstream", "malformed", "truncate"):
+        return prose_tokens(max(scenario.int_arg(0, 20) * 2, 40))
+    short = " ".join(prompt.split())[:200].replace("*", "")
+    return tokenize(NORMAL_REPLY.format(prompt=short or "(nothing)"))
+
+
+def token_delay(scenario: Scenario) -> float:
+    """Seconds between two tokens."""
+    if scenario.name == "slow":
+        return scenario.arg(1, 100) / 1000
+    if scenario.name in ("normal", "reasoning", "echo"):
+        return 0.004
+    if scenario.name in ("drop", "stall", "midstream", "malformed", "truncate"):
+        return 0.001
+    return 0.0

@@ -221,7 +221,7 @@ def load_config(path: Path | str | None = None, overrides: Mapping[str, Any] | N
 
     origins: dict[str, str] = {}
     for source, data in (("file", file_data), ("env", env_data), ("cli", overrides)):
-        for dotted in _flatten(data):
+        for dotted in flatten(data):
             origins[dotted] = source if source != "env" else f"env {_env_name(dotted)}"
 
     bound = type("Settings", (Settings,), {"model_config": {**Settings.model_config, "toml_file": path}})
@@ -253,12 +253,13 @@ def _read_env() -> dict[str, Any]:
         raise ConfigError(f"config error: environment: {_one_line(str(exc))}") from None
 
 
-def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested tables as dotted keys: ``{"retry": {"deadline": 1}}`` -> ``{"retry.deadline": 1}``."""
     flat: dict[str, Any] = {}
     for key, value in data.items():
         dotted = f"{prefix}{key}"
         if isinstance(value, Mapping) and value:
-            flat.update(_flatten(value, dotted + "."))
+            flat.update(flatten(value, dotted + "."))
         else:
             flat[dotted] = value
     return flat

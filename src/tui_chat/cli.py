@@ -1,0 +1,249 @@
+"""``tui-chat`` and its subcommands. Every failure is one line on stderr and an exit code, never a traceback.
+
+Exit codes: 0 success, 1 the API failed (after retries), 2 usage or configuration error, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from .config import ConfigError, LoadedConfig, flatten, load_config, mask_secret
+
+EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class UsageError(Exception):
+    """Bad command-line input, phrased for the user."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def _common() -> argparse.ArgumentParser:
+    """Options every command takes; SUPPRESS so a subcommand does not reset what the top level set."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="the TOML config file")
+    common.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help="the provider profile")
+    common.add_argument("--model", metavar="NAME", default=argparse.SUPPRESS, help="the model")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = _Parser(prog="tui-chat", parents=[common],
+                     description="A keyboard-driven terminal chat client for OpenAI-compatible APIs.")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    ask = sub.add_parser("ask", parents=[common], help="stream one answer to stdout")
+    ask.add_argument("prompt", nargs="*", help="the prompt (read from stdin when omitted)")
+    ask.add_argument("--system", metavar="TEXT", help="the system prompt for this question")
+    ask.add_argument("--no-stream", action="store_true", help="one non-streaming request")
+    ask.add_argument("-v", "--verbose", action="store_true", help="print the turn's metrics to stderr")
+
+    cfg = sub.add_parser("config", parents=[common], help="show, check or locate the configuration")
+    cfg_sub = cfg.add_subparsers(dest="config_command", parser_class=_Parser, required=True)
+    cfg_sub.add_parser("show", parents=[common], help="the effective settings and where each came from")
+    validate = cfg_sub.add_parser("validate", parents=[common], help="check a config file")
+    validate.add_argument("file", nargs="?", help="the file (default: the config file in use)")
+    cfg_sub.add_parser("path", parents=[common], help="where the config file is read from")
+
+    sub.add_parser("models", parents=[common], help="list the models the server offers")
+
+    sim = sub.add_parser("sim", help="run the OpenAI-compatible simulator")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8765)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _dispatch(build_parser().parse_args(argv))
+    except UsageError as exc:
+        return _fail(f"error: {exc}", EXIT_USAGE)
+    except ConfigError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    except KeyboardInterrupt:
+        return _fail("interrupted", EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # the last line of defence: one line, never a traceback
+        if os.environ.get("TUI_CHAT_DEBUG"):
+            raise
+        return _fail(f"internal error: {type(exc).__name__}: {exc} (TUI_CHAT_DEBUG=1 shows a traceback)", 1)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"tui-chat: {message}", file=sys.stderr)
+    return code
+
+
+def _load(args: argparse.Namespace) -> LoadedConfig:
+    return load_config(getattr(args, "config", None), {"model": getattr(args, "model", None)})
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "sim":
+        from .sim import serve_forever
+
+        print(f"tui-chat: simulator on http://{args.host}:{args.port}/v1 (Ctrl+C stops it)", file=sys.stderr)
+        serve_forever(args.host, args.port)
+        return EXIT_OK
+    if args.command == "config":
+        return _config(args)
+    config = _load(args)
+    if args.command == "ask":
+        return asyncio.run(_ask(args, config))
+    if args.command == "models":
+        return asyncio.run(_models(args, config))
+    return _run_app(args, config)
+
+
+def _run_app(args: argparse.Namespace, config: LoadedConfig) -> int:
+    from .ui.app import ChatApp
+
+    config.resolve_profile(getattr(args, "profile", None))  # an unknown profile fails here, before the screen
+    app = ChatApp(config, profile=getattr(args, "profile", None), model=getattr(args, "model", None))
+    app.run()
+    return app.return_code or EXIT_OK
+
+
+async def _ask(args: argparse.Namespace, config: LoadedConfig) -> int:
+    from .answer_writer import AnswerWriter
+    from .backend import DEMO_NOTICE, Backend
+    from .engine import Delta, Failed, FallingBack, Finished, Retrying, build_messages
+
+    prompt = " ".join(args.prompt) if args.prompt else ("" if sys.stdin.isatty() else sys.stdin.read())
+    if not prompt.strip():
+        raise UsageError("no prompt: give it as an argument or on standard input")
+    backend = Backend(config, getattr(args, "profile", None), getattr(args, "model", None))
+    try:
+        if backend.is_demo:
+            _status(DEMO_NOTICE)
+        system = args.system if args.system is not None else config.settings.system_prompt
+        messages = build_messages(system, [("user", prompt)])
+        writer = AnswerWriter(sys.stdout, sys.stderr, sanitize=sys.stdout.isatty())
+        async for event in backend.turn(messages, stream=not args.no_stream):
+            if isinstance(event, Delta):
+                writer.write(event.text)
+            elif isinstance(event, Retrying):
+                note = " (partial answer discarded)" if event.discarded else ""
+                _status(f"retry {event.attempt + 1}/{event.max_attempts} in {event.delay:.1f}s: {event.reason}{note}")
+                writer.restart()
+            elif isinstance(event, FallingBack):
+                _status(f"falling back to a non-streaming request: {event.reason}")
+            elif isinstance(event, Finished):
+                writer.finish()
+                if args.verbose:
+                    _status(_describe_metrics(event))
+                return EXIT_OK
+            elif isinstance(event, Failed):
+                writer.finish()
+                hint = backend.hint(event)
+                _status(f"error: {event.reason}: {event.message}"
+                        + (f" (hint: {hint})" if hint else ""))
+                return EXIT_API
+        return EXIT_API
+    finally:
+        await backend.aclose()
+
+
+def _describe_metrics(event: Any) -> str:
+    m = event.metrics
+    parts = [f"{m.tokens} tokens in {m.total_time:.2f}s"]
+    if m.tokens_per_second:
+        parts.append(f"{m.tokens_per_second:.0f} tok/s")
+    if m.time_to_first_token is not None:
+        parts.append(f"first token {m.time_to_first_token:.2f}s")
+    parts.append(f"{m.attempts} attempt{'s' if m.attempts != 1 else ''}")
+    if m.fell_back:
+        parts.append("fell back to non-streaming")
+    return "done: " + ", ".join(parts)
+
+
+async def _models(args: argparse.Namespace, config: LoadedConfig) -> int:
+    import openai
+
+    from .backend import Backend
+
+    backend = Backend(config, getattr(args, "profile", None))
+    try:
+        for model in await backend.list_models():
+            print(model)
+        return EXIT_OK
+    except openai.APIStatusError as exc:
+        return _fail(f"error: cannot list models: {exc.status_code} {exc.message}", EXIT_API)
+    except openai.APIConnectionError:
+        return _fail(f"error: cannot reach {backend.profile.display_url}", EXIT_API)
+    finally:
+        await backend.aclose()
+
+
+def _config(args: argparse.Namespace) -> int:
+    if args.config_command == "path":
+        print(_config_path(args))
+        return EXIT_OK
+    if args.config_command == "validate":
+        from pathlib import Path
+
+        path = Path(args.file or _config_path(args))
+        if not path.is_file():
+            raise ConfigError(f"config error: {path}: no such file")
+        load_config(path)
+        print(f"ok: {path}")
+        return EXIT_OK
+    _show(_load(args), getattr(args, "profile", None))
+    return EXIT_OK
+
+
+def _config_path(args: argparse.Namespace) -> str:
+    from .config import default_config_path
+
+    return str(getattr(args, "config", None) or default_config_path())
+
+
+def _show(config: LoadedConfig, profile: str | None) -> None:
+    """Every effective setting with its source; keys masked to ``sk-…last4`` at most."""
+    state = "" if config.path.exists() else " (not found: defaults apply)"
+    print(f"# config file: {config.path}{state}")
+    data = config.settings.model_dump(mode="json", exclude={"profiles", "keymap"})
+    for key, value in flatten(data).items():
+        print(f"{key} = {_toml(value)}  # {config.origin(key)}")
+    for key, value in sorted(config.settings.keymap.items()):
+        print(f"keymap.{key} = {_toml(value)}  # {config.origin('keymap.' + key)}")
+    active = profile or config.settings.default_profile
+    for name in sorted(config.settings.profiles):
+        p = config.resolve_profile(name)
+        mark = "  (active)" if name == active else ""
+        print(f"[profiles.{name}]{mark}")
+        print(f"  base_url = {_toml(p.display_url)}")
+        print(f"  model = {_toml(p.model)}")
+        print(f"  api_key = {mask_secret(p.api_key)}  # {p.key_origin}")
+        print(f"  stream = {_toml(p.stream)}")
+        for header, value in sorted(p.headers.items()):
+            secret = any(word in header.lower() for word in ("auth", "key", "token", "secret"))
+            print(f"  headers.{header} = {_toml('…' if secret else value)}")
+
+
+def _toml(value: Any) -> str:
+    if value is None:
+        return "(unset)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return str(value)
+
+
+def _status(line: str) -> None:
+    print(f"tui-chat: {line}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""Turn any failure of an attempt into one :class:`AttemptError`: its kind, whether to retry, and how long.
+
+The rules are the SDK's own (``openai/_base_client.py``) extended to what happens after the stream
+started: dropped, stalled, truncated and malformed streams and mid-stream error events are retried too.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import Mapping
+
+import openai
+import pydantic
+
+from .events import ErrorKind, reason_text
+
+RETRYABLE_STATUS = {408, 409, 429}
+STREAM_PROBLEMS = {ErrorKind.DROPPED, ErrorKind.STALLED, ErrorKind.TRUNCATED, ErrorKind.STREAM_ERROR,
+                   ErrorKind.MALFORMED}
+"""Failures of a stream that had started: these, and only these, count towards the fallback."""
+
+
+class AttemptError(Exception):
+    """One failed attempt, classified."""
+
+    def __init__(self, kind: ErrorKind, message: str, *, retryable: bool, status: int | None = None,
+                 retry_after: float | None = None, hint: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.retryable = retryable
+        self.status = status
+        self.retry_after = retry_after
+        self.hint = hint
+
+    @property
+    def reason(self) -> str:
+        return reason_text(self.kind, self.status)
+
+
+def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds the server asks us to wait: ``retry-after-ms``, else ``Retry-After`` (seconds or a date)."""
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return max(0.0, float(ms) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_tz(value)
+        if parsed is None:
+            return None
+        return max(0.0, email.utils.mktime_tz(parsed) - (time.time() if now is None else now))
+
+
+def classify(exc: BaseException, *, streamed: bool, max_retry_after: float, model: str) -> AttemptError:
+    """Map an exception raised while running one attempt. ``streamed``: the stream had started."""
+    if isinstance(exc, AttemptError):
+        return exc
+    if isinstance(exc, openai.APIStatusError):
+        return _from_status(exc, max_retry_after, model)
+    if isinstance(exc, openai.APITimeoutError):
+        if streamed:
+            return AttemptError(ErrorKind.STALLED, "no data from the server within the idle timeout",
+                                retryable=True, hint="raise timeouts.idle if the server is just slow")
+        return AttemptError(ErrorKind.TIMEOUT, "the server did not answer in time", retryable=True,
+                            hint="raise timeouts.idle or timeouts.connect if the server is just slow")
+    if isinstance(exc, openai.APIConnectionError):
+        if streamed:
+            return AttemptError(ErrorKind.DROPPED, "the connection closed in the middle of the answer",
+                                retryable=True)
+        cause = exc.__cause__ or exc.__context__
+        detail = f" ({type(cause).__name__})" if cause else ""
+        return AttemptError(ErrorKind.CONNECTION, f"cannot reach the server{detail}", retryable=True,
+                            hint="check the base URL and that the server is running")
+    if isinstance(exc, openai.APIError):
+        return AttemptError(ErrorKind.STREAM_ERROR, f"the server reported an error mid-stream: {exc.message}",
+                            retryable=True)
+    if isinstance(exc, (json.JSONDecodeError, pydantic.ValidationError, UnicodeDecodeError)):
+        return AttemptError(ErrorKind.MALFORMED, f"the server sent a malformed chunk ({_first_line(exc)})",
+                            retryable=True)
+    if isinstance(exc, openai.OpenAIError):
+        return AttemptError(ErrorKind.CLIENT, _first_line(exc), retryable=False)
+    return AttemptError(ErrorKind.CLIENT, f"{type(exc).__name__}: {_first_line(exc)}", retryable=False)
+
+
+def _from_status(exc: openai.APIStatusError, max_retry_after: float, model: str) -> AttemptError:
+    status = exc.status_code
+    headers = exc.response.headers
+    message = _server_message(exc)
+    code = _error_code(exc)
+    retry_after = parse_retry_after(headers)
+    if status == 429 and code == "insufficient_quota":
+        return AttemptError(ErrorKind.QUOTA, message, retryable=False, status=status,
+                            hint="this is a billing limit, not a rate limit: check the account's plan and credits")
+    if status in (400, 422) and "stream" in message.lower():
+        return AttemptError(ErrorKind.STREAM_UNSUPPORTED, message, retryable=True, status=status)
+    kind = {
+        401: ErrorKind.AUTH,
+        403: ErrorKind.PERMISSION,
+        404: ErrorKind.NOT_FOUND,
+        429: ErrorKind.RATE_LIMITED,
+    }.get(status, ErrorKind.SERVER_ERROR if status >= 500 else ErrorKind.BAD_REQUEST)
+    retryable = status in RETRYABLE_STATUS or status >= 500
+    should_retry = headers.get("x-should-retry")
+    if should_retry in ("true", "false"):
+        retryable = should_retry == "true"
+    hint = {
+        ErrorKind.AUTH: "the API key was refused: check OPENAI_API_KEY or the profile's api_key / api_key_env",
+        ErrorKind.PERMISSION: "the key has no access to this model or endpoint",
+        ErrorKind.NOT_FOUND: f"is {model!r} a model this server has? `tui-chat models` lists them",
+    }.get(kind, "")
+    if retryable and retry_after is not None and retry_after > max_retry_after:
+        retryable = False
+        hint = f"the server asked to wait {retry_after:.0f}s, more than retry.max_retry_after"
+    return AttemptError(kind, message, retryable=retryable, status=status, retry_after=retry_after, hint=hint)
+
+
+def _server_message(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, Mapping):
+        inner = body.get("error", body)
+        if isinstance(inner, Mapping) and isinstance(inner.get("message"), str):
+            return _first_line(inner["message"])
+        if isinstance(body.get("message"), str):
+            return _first_line(body["message"])
+    return _first_line(exc.message)
+
+
+def _error_code(exc: openai.APIStatusError) -> str | None:
+    code = getattr(exc, "code", None)
+    if code:
+        return str(code)
+    body = exc.body
+    if isinstance(body, Mapping):
+        inner = body.get("error", body)
+        if isinstance(inner, Mapping):
+            for key in ("code", "type"):
+                if isinstance(inner.get(key), str):
+                    return inner[key]
+    return None
+
+
+def _first_line(exc: object) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

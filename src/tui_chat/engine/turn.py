@@ -1,0 +1,264 @@
+"""Run one chat turn and yield typed events: the single place that talks to the chat-completions API.
+
+A turn is a series of attempts under a :class:`~tui_chat.engine.retry.RetryPolicy`. A streaming
+attempt only succeeds when a ``finish_reason`` arrives; a stream that breaks, stalls, carries an error
+event or a malformed chunk, or just ends early, is a failed attempt. After ``fallback.after_attempts``
+such stream failures the turn tries ``stream=False`` once more. Cancelling the consuming task closes
+the HTTP stream at once: the ``async with`` around the stream is left by the ``CancelledError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from openai import AsyncOpenAI
+
+from ..config import FallbackSettings, RetrySettings, TimeoutSettings
+from .client import stream_timeout, whole_timeout
+from .errors import STREAM_PROBLEMS, AttemptError, classify
+from .events import (
+    Delta,
+    ErrorKind,
+    Failed,
+    FallingBack,
+    Finished,
+    Metrics,
+    Quirks,
+    ReasoningDelta,
+    Retrying,
+    Started,
+    TurnEvent,
+    Usage,
+    UsageReport,
+)
+from .retry import RetryPolicy
+
+REASONING_FIELDS = ("reasoning_content", "reasoning")
+
+
+@dataclass(frozen=True)
+class TurnRequest:
+    model: str
+    messages: Sequence[dict[str, Any]]
+    temperature: float | None = None
+    max_tokens: int | None = None
+    stream: bool = True
+    """False when the profile declares ``stream = false``."""
+
+
+@dataclass(frozen=True)
+class TurnPolicy:
+    retry: RetrySettings
+    timeouts: TimeoutSettings
+    fallback: FallbackSettings
+
+
+def build_messages(system_prompt: str, history: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
+    """The request's messages from ``(role, content)`` pairs; an empty system prompt is not sent."""
+    messages = [{"role": "system", "content": system_prompt}] if system_prompt.strip() else []
+    messages.extend({"role": role, "content": content} for role, content in history)
+    return messages
+
+
+async def run_turn(client: AsyncOpenAI, request: TurnRequest, policy: TurnPolicy,
+                   quirks: Quirks | None = None) -> AsyncIterator[TurnEvent]:
+    """Yield the events of one turn; it ends with exactly one ``Finished`` or ``Failed`` (unless cancelled)."""
+    async for event in _Turn(client, request, policy, quirks or Quirks()).run():
+        yield event
+
+
+class _Turn:
+    """The state of one turn across its attempts."""
+
+    def __init__(self, client: AsyncOpenAI, request: TurnRequest, policy: TurnPolicy, quirks: Quirks) -> None:
+        self.client = client
+        self.request = request
+        self.policy = policy
+        self.quirks = quirks
+        self.url = str(client.base_url)
+        self.stream_failures = 0
+        self.fell_back = False
+        self.fallback_owed = False
+        self.started_at = time.monotonic()
+        self.attempts = 0
+        self._reset_attempt()
+
+    def _reset_attempt(self) -> None:
+        self.parts: list[str] = []
+        self.reasoning: list[str] = []
+        self.first_token_at: float | None = None
+        self.rate_since: float | None = None
+        """Tokens per second count from here: the first token, or the request of a non-streamed answer."""
+        self.finish_reason: str | None = None
+        self.usage: Usage | None = None
+        self.streamed = False
+
+    def _streaming(self) -> bool:
+        return self.request.stream and not self.fell_back and self.url not in self.quirks.no_stream
+
+    async def run(self) -> AsyncIterator[TurnEvent]:
+        retry = RetryPolicy(self.policy.retry, extra_attempt=lambda: self.fallback_owed)
+        max_attempts = self.policy.retry.max_attempts
+        failure: AttemptError | None = None
+        try:
+            async for attempt in retry.retrying:
+                self.attempts = attempt.retry_state.attempt_number
+                if failure is not None:
+                    delay = retry.take_delay() or 0.0
+                    yield Retrying(self.attempts - 1, max_attempts, delay, failure.reason, failure.kind,
+                                   discarded=bool(self.parts or self.reasoning))
+                    fallback = self._fallback_reason(failure)
+                    if fallback:
+                        self.fell_back, self.fallback_owed = True, False
+                        yield FallingBack(fallback)
+                    if delay:
+                        await asyncio.sleep(delay)
+                self._reset_attempt()
+                failure = None
+                streaming = self._streaming()
+                try:
+                    yield Started(self.attempts, max_attempts, streaming)
+                    events = self._stream_attempt() if streaming else self._whole_attempt()
+                    async for event in events:
+                        yield event
+                    if self.finish_reason is None:
+                        raise AttemptError(ErrorKind.TRUNCATED, "the stream ended without a finish_reason",
+                                           retryable=True)
+                except Exception as exc:  # cancellation is a BaseException and goes straight out
+                    failure = self._record(exc, streaming)
+                with attempt:
+                    if failure is not None:
+                        raise failure
+                if failure is None:
+                    yield Finished(self.finish_reason or "stop", "".join(self.parts), "".join(self.reasoning),
+                                   self._metrics())
+                    return
+        except AttemptError as exc:
+            message = exc.message
+            if exc.retryable and self.attempts > 1:
+                message = f"gave up after {self.attempts} attempts: {message}"
+            yield Failed(exc.kind, message, exc.hint, "".join(self.parts), self._metrics(), exc.status)
+
+    def _record(self, exc: Exception, streaming: bool) -> AttemptError:
+        """Classify a failed attempt and update what the next attempt should do differently."""
+        failure = classify(exc, streamed=self.streamed, max_retry_after=self.policy.retry.max_retry_after,
+                           model=self.request.model)
+        if failure.kind == ErrorKind.STREAM_UNSUPPORTED:
+            if "stream_options" in failure.message and self.url not in self.quirks.no_stream_options:
+                self.quirks.no_stream_options.add(self.url)
+            elif streaming:
+                self.quirks.no_stream.add(self.url)
+            else:
+                failure.retryable = False
+        if streaming and failure.kind in STREAM_PROBLEMS:
+            self.stream_failures += 1
+            fb = self.policy.fallback
+            self.fallback_owed = fb.enabled and self.stream_failures >= fb.after_attempts and not self.fell_back
+        return failure
+
+    def _fallback_reason(self, failure: AttemptError) -> str | None:
+        if self.fell_back:
+            return None
+        if failure.kind == ErrorKind.STREAM_UNSUPPORTED and self.url in self.quirks.no_stream:
+            return f"the server does not stream ({failure.message})"
+        if self.fallback_owed:
+            n = self.stream_failures
+            return f"streaming failed {n} time{'s' if n != 1 else ''} (last: {failure.reason})"
+        return None
+
+    def _kwargs(self, stream: bool) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"model": self.request.model, "messages": list(self.request.messages)}
+        if self.request.temperature is not None:
+            kwargs["temperature"] = self.request.temperature
+        if self.request.max_tokens is not None:
+            kwargs["max_tokens"] = self.request.max_tokens
+        if stream:
+            kwargs["stream"] = True
+            if self.url not in self.quirks.no_stream_options:
+                kwargs["stream_options"] = {"include_usage": True}
+        return kwargs
+
+    async def _stream_attempt(self) -> AsyncIterator[TurnEvent]:
+        """The hot loop: per chunk, a few attribute reads and at most two yields."""
+        deadline = time.monotonic() + self.policy.timeouts.request
+        stream = await self.client.chat.completions.create(**self._kwargs(True),
+                                                           timeout=stream_timeout(self.policy.timeouts))
+        self.streamed = True
+        parts, reasoning, now = self.parts, self.reasoning, time.monotonic
+        async with stream:
+            async for chunk in stream:
+                if chunk.usage is not None:
+                    self.usage = _usage(chunk.usage)
+                for choice in chunk.choices:
+                    if choice.index:
+                        continue
+                    delta = choice.delta
+                    if delta is not None:
+                        extra = delta.model_extra
+                        if extra:
+                            thought = _reasoning(extra)
+                            if thought:
+                                reasoning.append(thought)
+                                yield ReasoningDelta(thought)
+                        text = delta.content
+                        if text:
+                            if self.first_token_at is None:
+                                self.first_token_at = self.rate_since = now()
+                            parts.append(text)
+                            yield Delta(text)
+                    if choice.finish_reason:
+                        self.finish_reason = choice.finish_reason
+                if now() > deadline:
+                    raise AttemptError(ErrorKind.TIMEOUT, "the answer took longer than timeouts.request",
+                                       retryable=False, hint="raise timeouts.request for very long answers")
+        if self.usage is not None:
+            yield UsageReport(self.usage)
+
+    async def _whole_attempt(self) -> AsyncIterator[TurnEvent]:
+        """``stream=False``: the answer arrives whole, and is yielded as one delta."""
+        self.rate_since = time.monotonic()
+        response = await self.client.chat.completions.create(**self._kwargs(False),
+                                                             timeout=whole_timeout(self.policy.timeouts))
+        self.streamed = True
+        if not response.choices:
+            raise AttemptError(ErrorKind.MALFORMED, "the server answered with no choices", retryable=True)
+        choice = response.choices[0]
+        message = choice.message
+        thought = _reasoning(message.model_extra or {})
+        if thought:
+            self.reasoning.append(thought)
+            yield ReasoningDelta(thought)
+        self.first_token_at = time.monotonic()
+        if message.content:
+            self.parts.append(message.content)
+            yield Delta(message.content)
+        self.finish_reason = choice.finish_reason or "stop"
+        if response.usage is not None:
+            self.usage = _usage(response.usage)
+            yield UsageReport(self.usage)
+
+    def _metrics(self) -> Metrics:
+        end = time.monotonic()
+        tokens = len(self.parts)
+        if self.usage is not None and self.usage.completion_tokens:
+            tokens = self.usage.completion_tokens
+        ttft = None if self.first_token_at is None else self.first_token_at - self.started_at
+        span = None if self.rate_since is None else end - self.rate_since
+        rate = tokens / span if span and span > 0 and tokens else None
+        return Metrics(end - self.started_at, ttft, tokens, rate, self.attempts, self.fell_back, self.usage)
+
+
+def _reasoning(extra: dict[str, Any]) -> str | None:
+    for name in REASONING_FIELDS:
+        value = extra.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _usage(usage: Any) -> Usage:
+    return Usage(usage.prompt_tokens, usage.completion_tokens, usage.total_tokens)

@@ -212,19 +212,27 @@ def mask_secret(secret: SecretStr | None) -> str:
     return f"{prefix}…{value[-4:]}"
 
 
-def load_config(path: Path | str | None = None, overrides: Mapping[str, Any] | None = None) -> LoadedConfig:
-    """Read, merge and validate all sources. Raises :class:`ConfigError` with a one-line message."""
+def load_config(path: Path | str | None = None, overrides: Mapping[str, Any] | None = None, *,
+                use_env: bool = True) -> LoadedConfig:
+    """Read, merge and validate all sources. Raises :class:`ConfigError` with a one-line message.
+
+    ``use_env=False`` judges the file alone (``tui-chat config validate``), so that an environment
+    variable cannot hide a bad value in it.
+    """
     path = Path(path).expanduser() if path else default_config_path()
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
     file_data = _read_toml(path)
-    env_data = _read_env()
+    env_data = _read_env() if use_env else {}
 
     origins: dict[str, str] = {}
     for source, data in (("file", file_data), ("env", env_data), ("cli", overrides)):
         for dotted in flatten(data):
             origins[dotted] = source if source != "env" else f"env {_env_name(dotted)}"
 
-    bound = type("Settings", (Settings,), {"model_config": {**Settings.model_config, "toml_file": path}})
+    model_config = {**Settings.model_config, "toml_file": path}
+    if not use_env:
+        model_config["env_prefix"] = "TUI_CHAT_IGNORED_ENVIRONMENT_"
+    bound = type("Settings", (Settings,), {"model_config": model_config})
     try:
         settings = bound(**overrides)
     except ValidationError as exc:

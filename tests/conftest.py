@@ -1,0 +1,70 @@
+"""Shared fixtures: an isolated environment and the simulator on a free loopback port."""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tui_chat.sim import SimServer
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No test sees the developer's keys, config or history."""
+    for name in list(os.environ):
+        if name.startswith(("TUI_CHAT_", "OPENAI_", "OPENROUTER_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("TUI_CHAT_CONFIG", str(tmp_path / "absent-config.toml"))
+    monkeypatch.setenv("TUI_CHAT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def sim_server() -> Iterator[SimServer]:
+    with SimServer() as server:
+        yield server
+
+
+class SimHandle:
+    """The simulator as a test sees it: its URL, and its request counters."""
+
+    def __init__(self, server: SimServer) -> None:
+        self.server = server
+        self.base_url = server.base_url
+        self.root = server.base_url.removesuffix("/v1")
+
+    def reset(self) -> None:
+        urllib.request.urlopen(urllib.request.Request(self.root + "/sim/reset", method="POST"), timeout=5).read()
+
+    def stats(self, model: str) -> dict:
+        data = json.loads(urllib.request.urlopen(self.root + "/sim/stats", timeout=5).read())
+        return data.get(model, {"requests": 0, "completed": 0, "disconnected": 0, "last_request": {}})
+
+
+@pytest.fixture
+def sim(sim_server: SimServer, monkeypatch: pytest.MonkeyPatch) -> SimHandle:
+    """The simulator with fresh counters, and the environment pointing the default profile at it."""
+    handle = SimHandle(sim_server)
+    handle.reset()
+    monkeypatch.setenv("OPENAI_BASE_URL", handle.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-0000000000001234")
+    return handle
+
+
+@pytest.fixture
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Short backoff and idle timeout, so failure scenarios take fractions of a second."""
+    for name, value in {
+        "TUI_CHAT_RETRY__INITIAL_BACKOFF": "0.01",
+        "TUI_CHAT_RETRY__MAX_BACKOFF": "0.05",
+        "TUI_CHAT_RETRY__JITTER": "0.01",
+        "TUI_CHAT_TIMEOUTS__IDLE": "0.4",
+    }.items():
+        monkeypatch.setenv(name, value)

@@ -1,0 +1,61 @@
+"""The conversation as the app holds it in memory: what the store persists and the UI renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .engine import Metrics
+
+
+class MessageStatus(StrEnum):
+    COMPLETE = "complete"
+    STREAMING = "streaming"
+    STOPPED = "stopped"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+
+@dataclass
+class ChatMessage:
+    role: str
+    content: str
+    status: MessageStatus = MessageStatus.COMPLETE
+    reasoning: str = ""
+    finish_reason: str | None = None
+    model: str | None = None
+    metrics: Metrics | None = None
+    error: str | None = None
+    id: int | None = None
+    """The store's row id, once persisted."""
+
+    @property
+    def in_context(self) -> bool:
+        """Sent back to the model on the next turn: user messages, and answers with text in them."""
+        return self.role == "user" or (self.role == "assistant" and bool(self.content)
+                                       and self.status != MessageStatus.FAILED)
+
+
+@dataclass
+class Conversation:
+    title: str = ""
+    profile: str = ""
+    model: str = ""
+    system_prompt: str = ""
+    messages: list[ChatMessage] = field(default_factory=list)
+    id: int | None = None
+
+    def history(self) -> list[tuple[str, str]]:
+        return [(m.role, m.content) for m in self.messages if m.in_context]
+
+    def last(self, role: str) -> ChatMessage | None:
+        return next((m for m in reversed(self.messages) if m.role == role), None)
+
+
+def title_from_prompt(prompt: str, limit: int = 60) -> str:
+    """A conversation's default title: the first prompt on one line, trimmed at a word."""
+    line = " ".join(prompt.split())
+    if len(line) <= limit:
+        return line
+    cut = line[:limit].rsplit(" ", 1)[0] or line[:limit]
+    return cut + "…"

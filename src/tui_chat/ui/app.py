@@ -1,0 +1,374 @@
+"""The full-screen chat app.
+
+A turn runs in one exclusive worker that consumes the engine's events and hands them to widgets and to
+the status model. How a turn ends (finished, failed, stopped, or a bug) is handled in one place,
+``on_worker_state_changed``, from the worker's result, its ``TurnFailed`` error or its cancellation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.command import SimpleCommand
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+from textual.worker import Worker, WorkerState
+
+from ..backend import DEMO_NOTICE, Backend
+from ..config import ConfigError, LoadedConfig
+from ..conversation import ChatMessage, Conversation, MessageStatus, title_from_prompt
+from ..engine import Delta, Failed, FallingBack, Finished, ReasoningDelta, Retrying, build_messages
+from .clipboard import copy_text
+from .code_blocks import code_blocks
+from .screens.help import HelpScreen
+from .screens.text_prompt import TextPromptScreen
+from .turn_status import TurnStatus
+from .widgets.message_log import MessageLog
+from .widgets.messages import AssistantMessage
+from .widgets.prompt_input import PromptInput
+from .widgets.status_bar import StatusBar
+
+TURN_GROUP = "turn"
+
+
+class TurnFailed(Exception):
+    """Raised in the turn worker for the engine's ``Failed`` event, so its end is handled in one place."""
+
+    def __init__(self, failed: Failed, hint: str) -> None:
+        super().__init__(failed.message)
+        self.failed = failed
+        self.hint = hint
+
+
+class ChatApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "tui-chat"
+    BINDINGS = [
+        Binding("escape", "stop", "Stop", id="stop"),
+        Binding("ctrl+r", "regenerate", "Regenerate", id="regenerate"),
+        Binding("ctrl+n", "new_conversation", "New", id="new_conversation"),
+        Binding("ctrl+o", "copy_answer", "Copy answer", id="copy_answer"),
+        Binding("ctrl+g", "copy_code", "Copy code", id="copy_code", show=False),
+        Binding("f2", "choose_model", "Model", id="choose_model"),
+        Binding("f3", "choose_profile", "Profile", id="choose_profile", show=False),
+        Binding("f4", "edit_system_prompt", "System prompt", id="edit_system_prompt", show=False),
+        Binding("f9", "change_theme", "Theme", id="change_theme", show=False),
+        Binding("f1", "help", "Help", id="help"),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    ]
+    ACTIONS = {
+        "stop": "Stop the answer being generated (the partial answer stays)",
+        "regenerate": "Regenerate the last answer",
+        "new_conversation": "Start a new conversation",
+        "copy_answer": "Copy the last answer to the clipboard",
+        "copy_code": "Copy a code block of the last answer to the clipboard",
+        "choose_model": "Choose the model from the server's list",
+        "choose_profile": "Switch to another provider profile",
+        "edit_system_prompt": "Set the system prompt of this conversation",
+        "change_theme": "Change the colour theme",
+        "help": "Show every key binding",
+        "quit": "Quit (an answer in flight is stopped)",
+    }
+
+    def __init__(self, config: LoadedConfig, *, profile: str | None = None, model: str | None = None,
+                 conversation: Conversation | None = None) -> None:
+        super().__init__()
+        self.config = config
+        self.backend = Backend(config, profile, model)
+        self.conversation = conversation or self._blank_conversation()
+        self.status = TurnStatus()
+        self._turn: tuple[ChatMessage, AssistantMessage] | None = None
+        self._partial: list[str] = []
+        self._sent_prompt = ""
+
+    # -- layout ------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield MessageLog(id="log")
+        yield PromptInput(id="prompt")
+        yield StatusBar(self.status, label=self._label(), id="status")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        theme = self.config.settings.theme
+        if theme in self.available_themes:
+            self.theme = theme
+        else:
+            self.notify(f"unknown theme {theme!r}; using the default", severity="warning")
+        self.set_keymap(self.config.settings.keymap)
+        self._show_titles()
+        await self.log_view.show(self.conversation.messages)
+        self.prompt.focus()
+        if self.backend.is_demo:
+            self.notify(DEMO_NOTICE, title="Offline demo", timeout=8)
+
+    async def on_unmount(self) -> None:
+        await self.backend.aclose()
+
+    @property
+    def log_view(self) -> MessageLog:
+        return self.query_one(MessageLog)
+
+    @property
+    def prompt(self) -> PromptInput:
+        return self.query_one(PromptInput)
+
+    @property
+    def busy(self) -> bool:
+        return self._turn is not None
+
+    def _blank_conversation(self) -> Conversation:
+        p = self.backend.profile
+        return Conversation(profile=p.name, model=self.backend.model,
+                            system_prompt=self.config.settings.system_prompt)
+
+    def _label(self) -> str:
+        if self.backend.is_demo:
+            return (f"OFFLINE DEMO (built-in simulator) · {self.backend.model} · "
+                    "set OPENAI_API_KEY or use --profile for a real provider")
+        return f"{self.backend.profile.name} · {self.backend.model}"
+
+    def _show_titles(self) -> None:
+        demo = " · offline demo" if self.backend.is_demo else ""
+        self.sub_title = f"{self.conversation.title or 'New conversation'} · {self.backend.model}{demo}"
+        self.query_one(StatusBar).label = self._label()
+
+    # -- sending -----------------------------------------------------------------------------------
+
+    @on(PromptInput.Submitted)
+    async def send_prompt(self, event: PromptInput.Submitted) -> None:
+        if self.busy:
+            self.notify("An answer is still coming: Esc stops it.", severity="warning")
+            return
+        self.prompt.clear()
+        await self.send(event.text)
+
+    async def send(self, text: str) -> None:
+        user = ChatMessage("user", text)
+        self.conversation.messages.append(user)
+        if not self.conversation.title:
+            self.conversation.title = title_from_prompt(text)
+            self._show_titles()
+        await self.log_view.add(user)
+        self._sent_prompt = text
+        await self._start_turn()
+
+    async def _start_turn(self) -> None:
+        messages = build_messages(self.conversation.system_prompt, self.conversation.history())
+        answer = ChatMessage("assistant", "", status=MessageStatus.STREAMING, model=self.backend.model)
+        self.conversation.messages.append(answer)
+        widget = await self.log_view.add(answer)
+        assert isinstance(widget, AssistantMessage)
+        self._turn = (answer, widget)
+        self._partial = []
+        self.status.begin()
+        self.log_view.anchor()
+        self._generate(widget, messages)
+
+    @work(exclusive=True, group=TURN_GROUP, exit_on_error=False)
+    async def _generate(self, widget: AssistantMessage, messages: list[dict[str, str]]) -> Finished:
+        """Consume the turn's events; the hot path (a delta) is a list append and a queue append."""
+        partial, status = self._partial, self.status
+        async for event in self.backend.turn(messages):
+            status.apply(event)
+            if type(event) is Delta:
+                partial.append(event.text)
+                widget.write(event.text)
+            elif isinstance(event, ReasoningDelta):
+                widget.write_reasoning(event.text)
+            elif isinstance(event, Retrying):
+                what = f"attempt {event.attempt} failed ({event.reason})"
+                if event.discarded:
+                    partial.clear()
+                    await widget.restart(f"↻ {what}: the partial answer was discarded; the answer restarts")
+                else:
+                    widget.set_note(f"↻ {what}; retrying")
+            elif isinstance(event, FallingBack):
+                widget.set_note(f"⇣ falling back to a non-streaming request: {event.reason}")
+            elif isinstance(event, Finished):
+                return event
+            elif isinstance(event, Failed):
+                raise TurnFailed(event, self.backend.hint(event))
+        raise RuntimeError("the turn ended without an outcome")
+
+    async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place where a turn ends: finished, failed, stopped, or broken by a bug."""
+        if event.worker.group != TURN_GROUP or self._turn is None:
+            return
+        if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        message, widget = self._turn
+        self._turn = None
+        if event.state is WorkerState.SUCCESS:
+            finished: Finished = event.worker.result
+            message.content, message.reasoning = finished.text, finished.reasoning
+            message.status, message.finish_reason = MessageStatus.COMPLETE, finished.finish_reason
+            message.metrics = finished.metrics
+        elif event.state is WorkerState.CANCELLED:
+            message.content, message.status = "".join(self._partial), MessageStatus.STOPPED
+            self.status.stopped()
+        else:
+            error = event.worker.error
+            message.status = MessageStatus.FAILED
+            message.content = "".join(self._partial)
+            if isinstance(error, TurnFailed):
+                failed = error.failed
+                message.metrics = failed.metrics
+                message.error = f"{failed.reason}: {failed.message}" + (f" · hint: {error.hint}" if error.hint else "")
+            else:
+                message.error = f"internal error: {type(error).__name__}: {error}"
+                self.status.fail(message.error)
+            if not message.content and not self.prompt.text:
+                self.prompt.text = self._sent_prompt  # nothing came back: give the prompt back to edit
+                self.prompt.move_cursor(self.prompt.document.end)
+        if self.is_running:
+            await widget.finish(message)
+
+    # -- actions -----------------------------------------------------------------------------------
+
+    def action_stop(self) -> None:
+        if self.busy:
+            self.workers.cancel_group(self, TURN_GROUP)
+
+    async def action_regenerate(self) -> None:
+        if self.busy:
+            self.notify("Esc stops the current answer first.", severity="warning")
+            return
+        last = self.conversation.messages[-1] if self.conversation.messages else None
+        if last is None:
+            self.notify("Nothing to regenerate yet.")
+            return
+        if last.role == "assistant":
+            self.conversation.messages.pop()
+            await self.log_view.remove_from(last)
+        await self._start_turn()
+
+    @on(PromptInput.EditLast)
+    async def edit_last(self) -> None:
+        """Up in an empty prompt: take the last question back into the prompt, to edit and resend."""
+        if self.busy:
+            return
+        user = self.conversation.last("user")
+        if user is None:
+            return
+        index = self.conversation.messages.index(user)
+        del self.conversation.messages[index:]
+        await self.log_view.remove_from(user)
+        self.prompt.text = user.content
+        self.prompt.move_cursor(self.prompt.document.end)
+
+    async def action_new_conversation(self) -> None:
+        self.action_stop()
+        self.conversation = self._blank_conversation()
+        self.status.clear()
+        await self.log_view.show([])
+        self._show_titles()
+        self.prompt.focus()
+
+    def _last_answer(self) -> str | None:
+        answer = self.conversation.last("assistant")
+        if answer is None or not answer.content:
+            self.notify("There is no answer to copy yet.")
+            return None
+        return answer.content
+
+    def action_copy_answer(self) -> None:
+        text = self._last_answer()
+        if text is not None:
+            self._copy(text)
+
+    def action_copy_code(self) -> None:
+        text = self._last_answer()
+        if text is None:
+            return
+        blocks = code_blocks(text)
+        if not blocks:
+            self.notify("The last answer has no code block.")
+        elif len(blocks) == 1:
+            self._copy(blocks[0].code)
+        else:
+            self.search_commands([SimpleCommand(f"{i}. {b.label}", partial(self._copy, b.code))
+                                  for i, b in enumerate(blocks, 1)], placeholder="Copy which code block?")
+
+    def _copy(self, text: str) -> None:
+        result = copy_text(text, self.copy_to_clipboard)
+        self.notify(result.message, title="Copied" if result.confirmed else "Clipboard",
+                    severity="information" if result.confirmed else "warning", timeout=6)
+
+    def action_choose_model(self) -> None:
+        self._pick_model()
+
+    @work(group="models", exclusive=True, exit_on_error=False)
+    async def _pick_model(self) -> None:
+        try:
+            models = await self.backend.list_models()
+        except Exception as exc:  # the server's problem, said in one line
+            self.notify(f"Cannot list models: {type(exc).__name__}: {exc}", severity="error")
+            return
+        if not models:
+            self.notify("The server lists no models.", severity="warning")
+            return
+        self.search_commands([SimpleCommand(m, partial(self.use_model, m), "current" if m == self.backend.model
+                                            else None) for m in models], placeholder="Choose a model…")
+
+    def use_model(self, model: str) -> None:
+        self.backend.model = model
+        self.conversation.model = model
+        self._show_titles()
+        self.notify(f"Model: {model}")
+
+    def action_choose_profile(self) -> None:
+        names = sorted(self.config.settings.profiles)
+        self.search_commands([SimpleCommand(n, partial(self.use_profile, n)) for n in names],
+                             placeholder="Switch to profile…")
+
+    @work(group="profile", exclusive=True, exit_on_error=False)
+    async def use_profile(self, name: str) -> None:
+        if self.busy:
+            self.notify("Esc stops the current answer first.", severity="warning")
+            return
+        try:
+            backend = Backend(self.config, name, quirks=self.backend.quirks)
+        except ConfigError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        old, self.backend = self.backend, backend
+        await old.aclose()
+        self.conversation.profile, self.conversation.model = name, backend.model
+        self._show_titles()
+        self.notify(f"Profile: {name} ({backend.profile.display_url})")
+
+    def action_edit_system_prompt(self) -> None:
+        def save(text: str | None) -> None:
+            if text is not None:
+                self.conversation.system_prompt = text
+                self.notify("System prompt set." if text.strip() else "System prompt cleared.")
+
+        self.push_screen(TextPromptScreen("System prompt for this conversation", self.conversation.system_prompt),
+                         save)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.key_rows()))
+
+    def key_rows(self) -> list[tuple[str, str, str]]:
+        keymap = self.config.settings.keymap
+        rows = [(keymap.get(b.id or "", b.key), self.ACTIONS.get(b.action, b.description), b.id or "")
+                for b in self.BINDINGS if isinstance(b, Binding)]
+        rows += [("enter", "Send the prompt", "(prompt)"), ("ctrl+j, alt+enter", "New line in the prompt", "(prompt)"),
+                 ("up", "In an empty prompt: edit and resend the last message", "(prompt)"),
+                 ("ctrl+p", "Command palette: every action, model, profile, theme", "(app)")]
+        return rows
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        keymap = self.config.settings.keymap
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.action not in ("quit", "change_theme"):
+                keys = keymap.get(binding.id or "", binding.key)
+                yield SystemCommand(f"{binding.description} ({keys})", self.ACTIONS[binding.action],
+                                    partial(self.run_action, binding.action))

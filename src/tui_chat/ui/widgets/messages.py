@@ -1,0 +1,120 @@
+"""One widget per message. They render what they are told; they never call the API."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.timer import Timer
+from textual.widgets import Collapsible, Static
+
+from ...conversation import ChatMessage, MessageStatus
+from ..text_safety import visible_text
+from ..turn_status import describe_metrics
+from .streaming_markdown import FRAME_SECONDS, StreamingMarkdown
+
+
+class UserMessage(Static):
+    """The user's words, verbatim: no markup, no Markdown."""
+
+    def __init__(self, message: ChatMessage) -> None:
+        super().__init__(visible_text(message.content), markup=False, classes="message user")
+        self.message = message
+
+
+class AssistantMessage(Vertical):
+    """Reasoning (dimmed, collapsible), the answer as Markdown, and a footer with its state."""
+
+    def __init__(self, message: ChatMessage) -> None:
+        super().__init__(classes="message assistant")
+        self.message = message
+        self._reasoning: list[str] = []
+        self._reasoning_timer: Timer | None = None
+        self._note = ""
+
+    def compose(self) -> ComposeResult:
+        with Collapsible(title=self._reasoning_title(), collapsed=True, classes="reasoning") as box:
+            box.display = bool(self.message.reasoning)
+            yield Static(visible_text(self.message.reasoning), markup=False, classes="reasoning-text")
+        yield StreamingMarkdown(self.message.content, classes="answer")
+        yield Static(self._footer_text(), markup=False, classes="footer")
+
+    def on_mount(self) -> None:
+        self._show_footer()
+
+    @property
+    def body(self) -> StreamingMarkdown:
+        return self.query_one(StreamingMarkdown)
+
+    # -- streaming ---------------------------------------------------------------------------------
+
+    def write(self, text: str) -> None:
+        """An answer delta. The first one folds the reasoning away."""
+        if self._reasoning and not self.message.content and self._note != "answer":
+            self._note = "answer"
+            self.query_one(Collapsible).collapsed = True
+        self.body.write(text)
+
+    def write_reasoning(self, text: str) -> None:
+        if not self._reasoning:
+            box = self.query_one(Collapsible)
+            box.display, box.collapsed = True, False
+        self._reasoning.append(text)
+        if self._reasoning_timer is None:
+            self._reasoning_timer = self.set_timer(FRAME_SECONDS * 3, self._show_reasoning)
+
+    def _show_reasoning(self) -> None:
+        self._reasoning_timer = None
+        self.message.reasoning = "".join(self._reasoning)
+        self.query_one(".reasoning-text", Static).update(visible_text(self.message.reasoning))
+        self.query_one(Collapsible).title = self._reasoning_title()
+
+    async def restart(self, note: str) -> None:
+        """The engine discarded the partial answer: clear it, and say why in the footer."""
+        self._reasoning.clear()
+        self.message.reasoning = ""
+        await self.body.reset()
+        self.query_one(Collapsible).display = False
+        self.set_note(note)
+
+    async def finish(self, message: ChatMessage) -> None:
+        """Show exactly the final text and the final state."""
+        self.message = message
+        if self._reasoning_timer is not None:
+            self._reasoning_timer.stop()
+            self._reasoning_timer = None
+        if message.reasoning:
+            self._reasoning = [message.reasoning]
+            self._show_reasoning()
+        await self.body.finish(message.content)
+        self._note = ""
+        self._show_footer()
+
+    def set_note(self, note: str) -> None:
+        self._note = note
+        self._show_footer()
+
+    # -- footer ------------------------------------------------------------------------------------
+
+    def _reasoning_title(self) -> str:
+        words = len(self.message.reasoning.split())
+        return f"Reasoning ({words} words)" if words else "Reasoning"
+
+    def _footer_text(self) -> str:
+        m = self.message
+        if m.status is MessageStatus.STREAMING:
+            return self._note if self._note != "answer" else ""
+        if m.status is MessageStatus.STOPPED:
+            return "■ stopped by user: the partial answer is kept (ctrl+r regenerates)"
+        if m.status is MessageStatus.FAILED:
+            return f"✖ {m.error or 'failed'}"
+        if m.status is MessageStatus.INTERRUPTED:
+            return "⚠ interrupted: the app ended during this answer (ctrl+r regenerates)"
+        return describe_metrics(m.metrics) if m.metrics else ""
+
+    def _show_footer(self) -> None:
+        footer = self.query_one(".footer", Static)
+        text = self._footer_text()
+        footer.update(text)
+        footer.display = bool(text)
+        footer.set_class(self.message.status in (MessageStatus.FAILED, MessageStatus.INTERRUPTED), "error")
+        footer.set_class(self.message.status is MessageStatus.STOPPED, "stopped")

@@ -1,0 +1,46 @@
+"""The status bar: the turn's state, redrawn on a fixed tick (about 10 Hz), never per delta."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from ..turn_status import Phase, TurnStatus
+
+TICK_SECONDS = 0.1
+
+
+class StatusBar(Static):
+    DEFAULT_CSS = """
+    StatusBar { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
+    StatusBar.-busy { color: $text; }
+    StatusBar.-retrying { background: $warning-muted; color: $text; }
+    StatusBar.-failed { background: $error-muted; color: $text; }
+    """
+
+    def __init__(self, status: TurnStatus, *, label: str = "", id: str | None = None) -> None:
+        super().__init__("", markup=False, id=id)
+        self.status = status
+        self.label = label
+        self.notice = ""
+        self._shown = ""
+
+    def on_mount(self) -> None:
+        self.set_interval(TICK_SECONDS, self.tick)
+        self.tick()
+
+    def tick(self) -> None:
+        status = self.status
+        parts = [status.text()]
+        if status.fallback_text and status.busy:
+            parts.append(status.fallback_text)
+        if self.notice:
+            parts.append(self.notice)
+        if self.label:
+            parts.append(self.label)
+        text = " │ ".join(parts)
+        if text != self._shown:
+            self._shown = text
+            self.update(text)
+        self.set_class(status.busy, "-busy")
+        self.set_class(status.phase is Phase.RETRYING, "-retrying")
+        self.set_class(status.phase is Phase.FAILED, "-failed")

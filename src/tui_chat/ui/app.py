@@ -357,11 +357,11 @@ class ChatApp(App[int]):
 
     def key_rows(self) -> list[tuple[str, str, str]]:
         keymap = self.config.settings.keymap
-        rows = [(keymap.get(b.id or "", b.key), self.ACTIONS.get(b.action, b.description), b.id or "")
+        rows = [(keymap.get(b.id or "", b.key), b.id or "", self.ACTIONS.get(b.action, b.description))
                 for b in self.BINDINGS if isinstance(b, Binding)]
-        rows += [("enter", "Send the prompt", "(prompt)"), ("ctrl+j, alt+enter", "New line in the prompt", "(prompt)"),
-                 ("up", "In an empty prompt: edit and resend the last message", "(prompt)"),
-                 ("ctrl+p", "Command palette: every action, model, profile, theme", "(app)")]
+        rows += [("enter", "", "Send the prompt"), ("ctrl+j, alt+enter", "", "New line in the prompt"),
+                 ("up", "", "In an empty prompt: edit and resend the last message"),
+                 ("ctrl+p", "", "Command palette: every action, model, profile, theme")]
         return rows
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

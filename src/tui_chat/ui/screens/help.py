@@ -13,7 +13,7 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f1,q", "dismiss", "Close")]
 
     def __init__(self, rows: list[tuple[str, str, str]]) -> None:
-        """``rows``: (keys, what it does, binding id)."""
+        """``rows``: (keys, binding id, what it does)."""
         super().__init__()
         self.rows = rows
 
@@ -22,7 +22,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Keys · remap any of them in the config file: [keymap] id = \"keys\"", markup=False,
                          classes="title")
             table = DataTable(zebra_stripes=True, cursor_type="row")
-            table.add_columns("keys", "action", "id")
+            table.add_columns("keys", "id", "action")
             for row in self.rows:
                 table.add_row(*row)
             yield table

@@ -1,0 +1,288 @@
+"""The app driven by Textual's pilot against the simulator over loopback."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui_chat.config import load_config
+from tui_chat.conversation import MessageStatus
+from tui_chat.sim.scenarios import prose_tokens
+from tui_chat.ui.app import ChatApp
+from tui_chat.ui.screens.help import HelpScreen
+from tui_chat.ui.text_safety import visible_text
+from tui_chat.ui.widgets.messages import AssistantMessage
+from tui_chat.ui.widgets.status_bar import StatusBar
+
+SIZE = (100, 40)
+
+
+def screen_text(app: ChatApp) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def wait_idle(pilot, app: ChatApp, samples: list[str] | None = None, limit: int = 1500) -> None:
+    """Let the turn finish (bounded), sampling the status bar as it goes."""
+    for _ in range(limit):
+        await pilot.pause(0.01)
+        if samples is not None:
+            samples.append(app.query_one(StatusBar).status.text())
+        if not app.busy:
+            break
+    await pilot.pause()
+    assert not app.busy, "the turn did not end"
+
+
+async def wait_for(pilot, condition, limit: int = 1500) -> None:
+    for _ in range(limit):
+        if condition():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("condition not reached")
+
+
+def record_status(app: ChatApp) -> list[str]:
+    """The status bar's words right after each engine event: no state is missed, however brief."""
+    seen: list[str] = []
+    apply = app.status.apply
+
+    def recording(event):
+        apply(event)
+        seen.append(" │ ".join(filter(None, [app.status.text(), app.status.fallback_text])))
+
+    app.status.apply = recording
+    return seen
+
+
+async def ask(pilot, text: str) -> None:
+    await pilot.press(*text)
+    await pilot.press("enter")
+
+
+def last_answer(app: ChatApp) -> AssistantMessage:
+    widget = app.log_view.last_assistant()
+    assert widget is not None
+    return widget
+
+
+@pytest.fixture
+def make_app(sim, fast_retries):
+    def factory(model: str = "normal") -> ChatApp:
+        return ChatApp(load_config(), model=model)
+
+    return factory
+
+
+async def test_normal_answer_streams_and_finishes(make_app, sim):
+    app = make_app("normal")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "hello")
+        await wait_idle(pilot, app)
+        user, answer = app.conversation.messages
+        assert user.content == "hello" and answer.status is MessageStatus.COMPLETE
+        assert "You said: *hello*" in answer.content
+        widget = last_answer(app)
+        assert widget.body.source == visible_text(answer.content)
+        assert app.status.text().startswith("● ready · last: ")
+        assert "You said: hello" in screen_text(app)
+        assert app.sub_title.startswith("hello ·")
+        assert app.prompt.text == ""
+
+
+async def test_status_bar_counts_down_during_a_429(make_app):
+    app = make_app("ratelimit-2-0.6")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "hi")
+        samples: list[str] = []
+        await wait_idle(pilot, app, samples)
+        retrying = [s for s in samples if s.startswith("↻ retrying in")]
+        assert retrying, samples[:5]
+        assert any("attempt 2/5 · 429 rate limited" in s for s in retrying)
+        assert any("attempt 3/5 · 429 rate limited" in s for s in retrying)
+        countdown = [float(s.split("retrying in ")[1].split("s")[0]) for s in retrying if "attempt 2/5" in s]
+        assert countdown[0] > countdown[-1]  # it counts down
+        assert app.conversation.messages[-1].status is MessageStatus.COMPLETE
+
+
+async def test_dropped_stream_shows_retry_then_fallback_and_text_once(make_app, sim):
+    app = make_app("drop-5")
+    async with app.run_test(size=SIZE) as pilot:
+        seen = record_status(app)
+        await ask(pilot, "hi")
+        await wait_idle(pilot, app)
+        retry = next(i for i, s in enumerate(seen) if "stream dropped (partial answer discarded)" in s)
+        fallback = next(i for i, s in enumerate(seen) if "fell back to non-streaming: streaming failed 2 times" in s)
+        assert seen[retry].startswith("↻ retrying in") and retry < fallback
+        answer = app.conversation.messages[-1]
+        assert answer.status is MessageStatus.COMPLETE and answer.metrics.fell_back
+        expected = "".join(prose_tokens(40))
+        assert answer.content == expected
+        assert last_answer(app).body.source == expected
+        assert screen_text(app).count("Section 1") == 1
+        assert "non-streaming fallback" in str(last_answer(app).query_one(".footer").render())
+
+
+async def test_stalled_stream_is_retried_and_the_partial_cleared(make_app):
+    app = make_app("stall-3-1")
+    async with app.run_test(size=SIZE) as pilot:
+        seen = record_status(app)
+        await ask(pilot, "hi")
+        await wait_idle(pilot, app)
+        assert any("stream stalled (partial answer discarded)" in s for s in seen)
+        answer = app.conversation.messages[-1]
+        assert answer.status is MessageStatus.COMPLETE and answer.metrics.attempts == 2
+        assert last_answer(app).body.source == answer.content == "".join(prose_tokens(40))
+
+
+async def test_401_shows_an_inline_error_with_hint_and_no_retry(make_app, sim):
+    app = make_app("auth")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "hi")
+        await wait_idle(pilot, app)
+        answer = app.conversation.messages[-1]
+        assert answer.status is MessageStatus.FAILED
+        assert answer.error.startswith("401 unauthorized: Incorrect API key")
+        assert "hint: the API key from env OPENAI_API_KEY was refused" in answer.error
+        footer = str(last_answer(app).query_one(".footer").render())
+        assert "401 unauthorized" in footer
+        assert app.status.text().startswith("✖ failed: 401 unauthorized")
+        assert sim.stats("auth")["requests"] == 1
+        assert app.prompt.text == "hi"  # nothing came back: the prompt is given back
+
+
+async def test_escape_stops_and_keeps_the_partial(make_app, sim):
+    app = make_app("slow-400-10")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "hi")
+        await wait_for(pilot, lambda: app.status.tokens >= 5)
+        await pilot.press("escape")
+        await wait_idle(pilot, app)
+        answer = app.conversation.messages[-1]
+        assert answer.status is MessageStatus.STOPPED
+        assert answer.content and "".join(prose_tokens(400)).startswith(answer.content)
+        assert last_answer(app).body.source == answer.content
+        assert app.status.text().startswith("■ stopped by user")
+        await wait_for(pilot, lambda: sim.stats("slow-400-10")["disconnected"] == 1)
+
+
+async def test_regenerate_replaces_the_last_answer(make_app, sim):
+    app = make_app("normal")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "again")
+        await wait_idle(pilot, app)
+        await pilot.press("ctrl+r")
+        await wait_idle(pilot, app)
+        assert [m.role for m in app.conversation.messages] == ["user", "assistant"]
+        assert len(app.query(AssistantMessage)) == 1
+        assert sim.stats("normal")["requests"] == 2
+        assert app.conversation.messages[-1].status is MessageStatus.COMPLETE
+
+
+async def test_up_in_empty_prompt_edits_and_resends(make_app, sim):
+    app = make_app("echo")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "first try")
+        await wait_idle(pilot, app)
+        await pilot.press("up")
+        assert app.prompt.text == "first try"
+        assert app.conversation.messages == []
+        await pilot.press("end", *" now", "enter")
+        await wait_idle(pilot, app)
+        user, answer = app.conversation.messages
+        assert user.content == "first try now" and answer.content == "first try now"
+        sent = sim.stats("echo")["last_request"]["messages"]
+        assert sent == [{"role": "user", "content": "first try now"}]
+
+
+async def test_newline_keys_insert_instead_of_sending(make_app):
+    app = make_app("echo")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "ctrl+j", "b")
+        assert app.prompt.text == "a\nb" and app.conversation.messages == []
+
+
+async def test_markup_and_escapes_render_as_literal_text(make_app):
+    app = make_app("markup")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "x")
+        await wait_idle(pilot, app)
+        screen = screen_text(app)
+        assert "[bold red]not bold[/bold red]" in screen
+        assert "␛[2J" in screen and "␛]0;pwned title␇" in screen and "␛]52;c;ZXZpbA==␇" in screen
+        assert "\x1b" not in screen and "\x07" not in screen
+        assert "\x1b" in app.conversation.messages[-1].content  # the raw text is kept as the model sent it
+
+
+async def test_reasoning_is_shown_in_a_collapsible_block(make_app):
+    app = make_app("reasoning")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "think")
+        await wait_idle(pilot, app)
+        answer = app.conversation.messages[-1]
+        assert answer.reasoning.startswith("Let me think")
+        widget = last_answer(app)
+        box = widget.query_one(".reasoning")
+        assert box.display and box.collapsed
+        assert "Reasoning (" in screen_text(app)
+
+
+async def test_sending_while_busy_keeps_the_text(make_app):
+    app = make_app("slow-2000-20")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "one")
+        await wait_for(pilot, lambda: app.status.tokens >= 1)
+        await ask(pilot, "two")
+        assert app.prompt.text == "two"
+        await pilot.press("escape")
+        await wait_idle(pilot, app)
+
+
+async def test_new_conversation_and_help(make_app):
+    app = make_app("normal")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "hello")
+        await wait_idle(pilot, app)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.conversation.messages == [] and not app.query(AssistantMessage)
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.pause()
+        assert "regenerate" in screen_text(app) and "copy_answer" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]
+
+
+async def test_keymap_from_config_remaps_a_binding(make_app, monkeypatch):
+    monkeypatch.setenv("TUI_CHAT_KEYMAP", '{"regenerate": "f8"}')
+    app = make_app("normal")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "hello")
+        await wait_idle(pilot, app)
+        await pilot.press("f8")
+        await wait_idle(pilot, app)
+        assert app.conversation.messages[-1].status is MessageStatus.COMPLETE
+        assert ("f8", "regenerate", app.ACTIONS["regenerate"]) in app.key_rows()
+
+
+async def test_copy_without_a_clipboard_falls_back_to_osc52_and_says_so(make_app, monkeypatch):
+    import pyperclip
+
+    def no_clipboard(text):
+        raise pyperclip.PyperclipException("no backend")
+
+    monkeypatch.setattr(pyperclip, "copy", no_clipboard)
+    app = make_app("normal")
+    sent: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        app.copy_to_clipboard = sent.append  # what OSC 52 would send
+        await ask(pilot, "hello")
+        await wait_idle(pilot, app)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert sent == [app.conversation.messages[-1].content]
+        assert any("OSC 52" in n.message for n in app._notifications)
+        assert not any(n.title == "Copied" for n in app._notifications)
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert sent[-1].startswith("def greet(name: str)")

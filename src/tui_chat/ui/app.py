@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState
 
-from ..backend import DEMO_NOTICE, Backend
+from ..backend import Backend
 from ..config import ConfigError, LoadedConfig
 from ..conversation import ChatMessage, Conversation, MessageStatus, title_from_prompt
 from ..engine import Delta, Failed, FallingBack, Finished, ReasoningDelta, Retrying, build_messages
@@ -105,7 +105,8 @@ class ChatApp(App[int]):
         await self.log_view.show(self.conversation.messages)
         self.prompt.focus()
         if self.backend.is_demo:
-            self.notify(DEMO_NOTICE, title="Offline demo", timeout=8)
+            self.notify("The built-in simulator answers. Set OPENAI_API_KEY, or start with --profile NAME, "
+                        "for a real provider.", title="Offline demo", timeout=6)
 
     async def on_unmount(self) -> None:
         await self.backend.aclose()

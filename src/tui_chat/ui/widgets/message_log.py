@@ -23,7 +23,7 @@ class MessageLog(VerticalScroll, can_focus=True):
         """Replace everything with ``messages``."""
         await self.remove_children()
         await self.mount_all([message_widget(m) for m in messages])
-        self.scroll_end(animate=False, immediate=True)
+        self.call_after_refresh(self.scroll_end, animate=False)
 
     async def add(self, message: ChatMessage) -> Widget:
         widget = message_widget(message)

@@ -28,6 +28,7 @@ class ChatMessage:
     error: str | None = None
     id: int | None = None
     """The store's row id, once persisted."""
+    created_at: float | None = None
 
     @property
     def in_context(self) -> bool:
@@ -44,6 +45,8 @@ class Conversation:
     system_prompt: str = ""
     messages: list[ChatMessage] = field(default_factory=list)
     id: int | None = None
+    created_at: float | None = None
+    updated_at: float | None = None
 
     def history(self) -> list[tuple[str, str]]:
         return [(m.role, m.content) for m in self.messages if m.in_context]

@@ -1,0 +1,329 @@
+"""SQLite persistence of conversations (WAL, short transactions, a busy timeout).
+
+Several app instances may share one database: every write is one short ``BEGIN IMMEDIATE``
+transaction, readers never block writers (WAL), and a writer waits up to ``BUSY_TIMEOUT_MS`` for
+another. Every failure surfaces as :class:`StoreError` with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..conversation import ChatMessage, Conversation, MessageStatus
+from ..engine import Metrics, Usage
+from .migrations import MIGRATIONS, Migration
+
+BUSY_TIMEOUT_MS = 5000
+OWNER = f"{socket.gethostname()}:{os.getpid()}"
+"""Which process streams a message: only that process's death makes the message 'interrupted'."""
+
+
+class StoreError(Exception):
+    """The database cannot be opened, read or written; the message says why, in one line."""
+
+
+@dataclass(frozen=True)
+class ConversationSummary:
+    id: int
+    title: str
+    model: str
+    updated_at: float
+    message_count: int
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    conversation_id: int
+    message_id: int
+    title: str
+    role: str
+    snippet: str
+
+
+def _describe(exc: sqlite3.Error, path: Path) -> str:
+    text = str(exc)
+    if "not a database" in text or "malformed" in text:
+        return f"{path} is not a readable tui-chat database (corrupt?): {text}"
+    if "readonly" in text or "read-only" in text:
+        return f"{path} is read-only: {text}"
+    if "disk is full" in text or "disk I/O" in text:
+        return f"cannot write {path}: {text}"
+    if "unable to open" in text:
+        return f"cannot open {path}: {text} (is the directory writable?)"
+    return f"{path}: {text}"
+
+
+class HistoryStore:
+    """Conversations and messages. The UI reaches it only through this class (it never writes SQL)."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.db = connection
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> HistoryStore:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
+        try:
+            db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                 check_same_thread=False)
+            db.row_factory = sqlite3.Row
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if db.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+                raise StoreError(f"{path}: cannot switch to WAL mode")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            store = cls(db, path)
+            store._migrate(migrations)
+            store._recover_interrupted()
+            return store
+        except sqlite3.Error as exc:
+            raise StoreError(_describe(exc, path)) from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StoreError(_describe(exc, self.path)) from None
+
+    def _read(self, sql: str, args: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        try:
+            return self.db.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(_describe(exc, self.path)) from None
+
+    # -- schema ------------------------------------------------------------------------------------
+
+    def _migrate(self, migrations: Sequence[Migration]) -> None:
+        with self._write() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                       "(name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, applied_at REAL NOT NULL)")
+            applied = {row["name"]: row["sha256"] for row in db.execute("SELECT name, sha256 FROM schema_migrations")}
+            known = {m.name for m in migrations}
+            unknown = sorted(set(applied) - known)
+            if unknown:
+                raise StoreError(f"{self.path} was written by a newer tui-chat (migration {unknown[0]})")
+            for migration in migrations:
+                if migration.name in applied:
+                    if applied[migration.name] != migration.digest:
+                        raise StoreError(f"migration {migration.name} differs from the one applied to "
+                                         f"{self.path}: released migrations must never be edited")
+                    continue
+                for statement in _statements(migration.sql):
+                    db.execute(statement)
+                db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                           (migration.name, migration.digest, time.time()))
+
+    def applied_migrations(self) -> list[str]:
+        return [row["name"] for row in self._read("SELECT name FROM schema_migrations ORDER BY name")]
+
+    def _recover_interrupted(self) -> None:
+        """Answers left 'streaming' by a process that is gone (kill -9, crash, power loss)."""
+        rows = self._read("SELECT id, owner FROM messages WHERE status = 'streaming'")
+        dead = [row["id"] for row in rows if not _owner_alive(row["owner"])]
+        if dead:
+            with self._write() as db:
+                db.executemany("UPDATE messages SET status = 'interrupted', owner = NULL WHERE id = ?",
+                               [(i,) for i in dead])
+                db.executemany("INSERT INTO messages_fts (rowid, content) SELECT id, content FROM messages "
+                               "WHERE id = ?", [(i,) for i in dead])
+
+    # -- conversations -----------------------------------------------------------------------------
+
+    def create_conversation(self, conversation: Conversation) -> int:
+        now = time.time()
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO conversations (title, profile, model, system_prompt, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (conversation.title, conversation.profile, conversation.model, conversation.system_prompt, now, now))
+        conversation.id = cursor.lastrowid
+        return conversation.id
+
+    def update_conversation(self, conversation_id: int, **fields: str) -> None:
+        allowed = {"title", "profile", "model", "system_prompt"}
+        if not fields or set(fields) - allowed:
+            raise ValueError(f"can only update {sorted(allowed)}")
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        with self._write() as db:
+            db.execute(f"UPDATE conversations SET {assignments}, updated_at = ? WHERE id = ?",
+                       (*fields.values(), time.time(), conversation_id))
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+
+    def list_conversations(self, limit: int = 500) -> list[ConversationSummary]:
+        rows = self._read(
+            "SELECT c.id, c.title, c.model, c.updated_at, "
+            "(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) AS n "
+            "FROM conversations c ORDER BY c.updated_at DESC, c.id DESC LIMIT ?", (limit,))
+        return [ConversationSummary(r["id"], r["title"], r["model"], r["updated_at"], r["n"]) for r in rows]
+
+    def last_conversation_id(self) -> int | None:
+        rows = self._read("SELECT id FROM conversations ORDER BY updated_at DESC, id DESC LIMIT 1")
+        return rows[0]["id"] if rows else None
+
+    def load_conversation(self, conversation_id: int) -> Conversation:
+        rows = self._read("SELECT * FROM conversations WHERE id = ?", (conversation_id,))
+        if not rows:
+            raise StoreError(f"there is no conversation {conversation_id} in {self.path}")
+        c = rows[0]
+        messages = [_message(row) for row in self._read(
+            "SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,))]
+        return Conversation(title=c["title"], profile=c["profile"], model=c["model"],
+                            system_prompt=c["system_prompt"], messages=messages, id=c["id"],
+                            created_at=c["created_at"], updated_at=c["updated_at"])
+
+    def import_conversation(self, conversation: Conversation) -> int:
+        """Write a whole conversation (from an export) in one transaction, timestamps included."""
+        now = time.time()
+        created = conversation.created_at or now
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO conversations (title, profile, model, system_prompt, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (conversation.title, conversation.profile, conversation.model, conversation.system_prompt,
+                 created, conversation.updated_at or created))
+            conversation.id = cursor.lastrowid
+            for message in conversation.messages:
+                if message.status is MessageStatus.STREAMING:
+                    message.status = MessageStatus.INTERRUPTED
+                stamp = message.created_at or created
+                message.id = db.execute(
+                    "INSERT INTO messages (conversation_id, role, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                    (conversation.id, message.role, stamp, stamp)).lastrowid
+                self._write_final(db, message, stamp)
+        return conversation.id
+
+    # -- messages ----------------------------------------------------------------------------------
+
+    def add_message(self, conversation_id: int, message: ChatMessage) -> int:
+        """Insert and commit (the user's prompt is saved before the request is sent)."""
+        now = time.time()
+        owner = OWNER if message.status is MessageStatus.STREAMING else None
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO messages (conversation_id, role, content, reasoning, status, model, owner, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (conversation_id, message.role, message.content, message.reasoning, message.status.value,
+                 message.model, owner, now, now))
+            message.id = cursor.lastrowid
+            self._finalise(db, message, now)
+            db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
+        return message.id
+
+    def checkpoint(self, message_id: int, content: str, reasoning: str) -> None:
+        """The partial answer so far; called about once a second while it streams, not per delta."""
+        with self._write() as db:
+            db.execute("UPDATE messages SET content = ?, reasoning = ?, updated_at = ? WHERE id = ?",
+                       (content, reasoning, time.time(), message_id))
+
+    def finish_message(self, message: ChatMessage) -> None:
+        """Write the final text, state and metrics of a message, and index it for search."""
+        if message.id is None:
+            raise ValueError("the message was never added")
+        with self._write() as db:
+            self._write_final(db, message, time.time())
+
+    def _write_final(self, db: sqlite3.Connection, message: ChatMessage, now: float) -> None:
+        m = message.metrics
+        usage = m.usage if m and m.usage else Usage()
+        db.execute(
+            "UPDATE messages SET content = ?, reasoning = ?, status = ?, finish_reason = ?, model = ?, "
+            "error = ?, prompt_tokens = ?, completion_tokens = ?, total_tokens = ?, tokens = ?, "
+            "time_to_first_token = ?, duration = ?, tokens_per_second = ?, attempts = ?, fell_back = ?, "
+            "owner = NULL, updated_at = ? WHERE id = ?",
+            (message.content, message.reasoning, message.status.value, message.finish_reason, message.model,
+             message.error, usage.prompt_tokens, usage.completion_tokens, usage.total_tokens,
+             m.tokens if m else None, m.time_to_first_token if m else None, m.total_time if m else None,
+             m.tokens_per_second if m else None, m.attempts if m else None,
+             int(m.fell_back) if m else None, now, message.id))
+        self._finalise(db, message, now)
+
+    def _finalise(self, db: sqlite3.Connection, message: ChatMessage, now: float) -> None:
+        if message.status is MessageStatus.STREAMING:
+            return
+        db.execute("DELETE FROM messages_fts WHERE rowid = ?", (message.id,))
+        db.execute("INSERT INTO messages_fts (rowid, content) VALUES (?, ?)", (message.id, message.content))
+        db.execute("UPDATE conversations SET updated_at = max(updated_at, ?) WHERE id = "
+                   "(SELECT conversation_id FROM messages WHERE id = ?)", (now, message.id))
+
+    def delete_messages_from(self, conversation_id: int, message_id: int) -> None:
+        """Delete a message and every later one (regenerate, edit and resend)."""
+        with self._write() as db:
+            db.execute("DELETE FROM messages WHERE conversation_id = ? AND id >= ?", (conversation_id, message_id))
+
+    def search(self, query: str, limit: int = 100) -> list[SearchHit]:
+        """Full-text search over every message; the query is taken as words, not FTS syntax."""
+        words = ['"' + word.replace('"', '""') + '"' for word in query.split()]
+        if not words:
+            return []
+        rows = self._read(
+            "SELECT m.conversation_id, m.id, c.title, m.role, "
+            "snippet(messages_fts, 0, '«', '»', '…', 12) AS snippet "
+            "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
+            "JOIN conversations c ON c.id = m.conversation_id "
+            "WHERE messages_fts MATCH ? ORDER BY rank LIMIT ?", (" ".join(words), limit))
+        return [SearchHit(r[0], r[1], r[2], r[3], " ".join(r[4].split())) for r in rows]
+
+
+def _message(row: sqlite3.Row) -> ChatMessage:
+    metrics = None
+    if row["duration"] is not None:
+        usage = None
+        if row["total_tokens"] is not None or row["completion_tokens"] is not None:
+            usage = Usage(row["prompt_tokens"], row["completion_tokens"], row["total_tokens"])
+        metrics = Metrics(row["duration"], row["time_to_first_token"], row["tokens"] or 0,
+                          row["tokens_per_second"], row["attempts"] or 1, bool(row["fell_back"]), usage)
+    return ChatMessage(role=row["role"], content=row["content"], status=MessageStatus(row["status"]),
+                       reasoning=row["reasoning"], finish_reason=row["finish_reason"], model=row["model"],
+                       metrics=metrics, error=row["error"], id=row["id"], created_at=row["created_at"])
+
+
+def _owner_alive(owner: str | None) -> bool:
+    if not owner:
+        return False
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return int(pid) != os.getpid()  # our own pid at open time: a dead predecessor's row, pid reused
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration into statements; ``sqlite3.complete_statement`` keeps triggers whole."""
+    statements, current = [], ""
+    for line in sql.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return statements

@@ -1,0 +1,100 @@
+"""Export and import: JSON that re-imports exactly, and Markdown to read as a document.
+
+Neither format carries an API key: conversations never hold one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict
+from typing import Any
+
+from ..conversation import ChatMessage, Conversation, MessageStatus
+from ..engine import Metrics, Usage
+
+FORMAT = "tui-chat/1"
+
+
+class ExportFormatError(ValueError):
+    """The file is not a tui-chat export; the message says what is wrong, in one line."""
+
+
+def to_json(conversation: Conversation) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "title": conversation.title,
+        "profile": conversation.profile,
+        "model": conversation.model,
+        "system_prompt": conversation.system_prompt,
+        "created_at": conversation.created_at,
+        "updated_at": conversation.updated_at,
+        "messages": [_message_json(m) for m in conversation.messages],
+    }
+
+
+def _message_json(m: ChatMessage) -> dict[str, Any]:
+    return {
+        "role": m.role,
+        "content": m.content,
+        "reasoning": m.reasoning,
+        "status": m.status.value,
+        "finish_reason": m.finish_reason,
+        "model": m.model,
+        "error": m.error,
+        "created_at": m.created_at,
+        "metrics": asdict(m.metrics) if m.metrics else None,
+    }
+
+
+def from_json(data: Any) -> Conversation:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ExportFormatError(f"not a tui-chat export (expected \"format\": \"{FORMAT}\")")
+    try:
+        messages = [_message(m) for m in data["messages"]]
+        return Conversation(title=str(data.get("title", "")), profile=str(data.get("profile", "")),
+                            model=str(data.get("model", "")), system_prompt=str(data.get("system_prompt", "")),
+                            messages=messages, created_at=data.get("created_at"), updated_at=data.get("updated_at"))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ExportFormatError(f"malformed export: {type(exc).__name__}: {exc}") from None
+
+
+def _message(m: dict[str, Any]) -> ChatMessage:
+    if m["role"] not in ("user", "assistant"):
+        raise ValueError(f"unknown role {m['role']!r}")
+    metrics = None
+    if m.get("metrics"):
+        raw = dict(m["metrics"])
+        usage = Usage(**raw.pop("usage")) if raw.get("usage") else None
+        raw.pop("usage", None)
+        metrics = Metrics(**raw, usage=usage)
+    return ChatMessage(role=m["role"], content=str(m["content"]), status=MessageStatus(m.get("status", "complete")),
+                       reasoning=str(m.get("reasoning") or ""), finish_reason=m.get("finish_reason"),
+                       model=m.get("model"), metrics=metrics, error=m.get("error"), created_at=m.get("created_at"))
+
+
+def dumps(conversation: Conversation) -> str:
+    return json.dumps(to_json(conversation), ensure_ascii=False, indent=2) + "\n"
+
+
+def to_markdown(conversation: Conversation) -> str:
+    lines = [f"# {conversation.title or 'Conversation'}", ""]
+    facts = [f for f in (conversation.profile, conversation.model, _date(conversation.created_at)) if f]
+    if facts:
+        lines += [f"*{' · '.join(facts)}*", ""]
+    if conversation.system_prompt.strip():
+        lines += ["**System prompt:**", "", *(f"> {line}" for line in conversation.system_prompt.splitlines()), ""]
+    for m in conversation.messages:
+        who = "You" if m.role == "user" else f"Assistant{f' ({m.model})' if m.model else ''}"
+        lines += [f"## {who}", ""]
+        if m.reasoning:
+            lines += ["<details><summary>Reasoning</summary>", "", m.reasoning.strip(), "", "</details>", ""]
+        lines += [m.content.rstrip(), ""]
+        if m.status is not MessageStatus.COMPLETE:
+            note = f"*({m.status.value}{': ' + m.error if m.error else ''})*"
+            lines += [note, ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _date(stamp: float | None) -> str:
+    return dt.datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M") if stamp else ""

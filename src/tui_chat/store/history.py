@@ -1,0 +1,145 @@
+"""History as the app and ``ask --save`` use it: failures switch history off instead of the chat.
+
+A database that cannot be opened or written (read-only directory, full disk, corrupt file) must
+not stop anyone from chatting: :class:`History` says why history is off and carries on in memory.
+:class:`TurnRecorder` checkpoints a streaming answer about once a second, so a crash or ``kill -9``
+loses at most that second.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from ..conversation import ChatMessage, Conversation
+from .database import ConversationSummary, HistoryStore, SearchHit, StoreError
+
+T = TypeVar("T")
+CHECKPOINT_SECONDS = 0.5
+DATABASE_NAME = "history.sqlite3"
+
+
+class History:
+    def __init__(self, data_dir: Path) -> None:
+        self.path = data_dir / DATABASE_NAME
+        self.problem = ""
+        self.store: HistoryStore | None = None
+        try:
+            self.store = HistoryStore.open(self.path)
+        except StoreError as exc:
+            self.problem = f"history is off: {exc}"
+
+    @property
+    def enabled(self) -> bool:
+        return self.store is not None
+
+    def _call(self, action: Callable[[HistoryStore], T], default: T) -> T:
+        if self.store is None:
+            return default
+        try:
+            return action(self.store)
+        except StoreError as exc:
+            self.problem = f"history is off: {exc}"
+            self.store.close()
+            self.store = None
+            return default
+
+    def save_message(self, conversation: Conversation, message: ChatMessage) -> None:
+        """Create the conversation on its first message, then add the message (committed at once)."""
+        def save(store: HistoryStore) -> None:
+            if conversation.id is None:
+                store.create_conversation(conversation)
+            store.add_message(conversation.id, message)
+
+        self._call(save, None)
+
+    def update_conversation(self, conversation: Conversation, **fields: str) -> None:
+        if conversation.id is not None:
+            self._call(lambda s: s.update_conversation(conversation.id, **fields), None)
+
+    def delete_messages_from(self, conversation: Conversation, message: ChatMessage) -> None:
+        if conversation.id is not None and message.id is not None:
+            self._call(lambda s: s.delete_messages_from(conversation.id, message.id), None)
+
+    def checkpoint(self, message: ChatMessage, content: str, reasoning: str) -> None:
+        if message.id is not None:
+            self._call(lambda s: s.checkpoint(message.id, content, reasoning), None)
+
+    def finish_message(self, message: ChatMessage) -> None:
+        if message.id is not None:
+            self._call(lambda s: s.finish_message(message), None)
+
+    def list_conversations(self) -> list[ConversationSummary]:
+        return self._call(lambda s: s.list_conversations(), [])
+
+    def search(self, query: str) -> list[SearchHit]:
+        return self._call(lambda s: s.search(query), [])
+
+    def load(self, conversation_id: int) -> Conversation | None:
+        return self._call(lambda s: s.load_conversation(conversation_id), None)
+
+    def last_conversation_id(self) -> int | None:
+        return self._call(lambda s: s.last_conversation_id(), None)
+
+    def rename(self, conversation_id: int, title: str) -> None:
+        self._call(lambda s: s.update_conversation(conversation_id, title=title), None)
+
+    def delete(self, conversation_id: int) -> None:
+        self._call(lambda s: s.delete_conversation(conversation_id), None)
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+
+class TurnRecorder:
+    """Persists one answer while it streams: a row at the start, checkpoints, the final state."""
+
+    def __init__(self, history: History, conversation: Conversation, message: ChatMessage,
+                 clock: Callable[[], float] = time.monotonic, interval: float = CHECKPOINT_SECONDS) -> None:
+        self.history = history
+        self.message = message
+        self.clock = clock
+        self.interval = interval
+        self.parts: list[str] = []
+        self.reasoning: list[str] = []
+        self._saved_at = clock()
+        self._dirty = False
+        history.save_message(conversation, message)
+
+    def delta(self, text: str) -> None:
+        """Per delta: a list append and a clock read; the write happens at most every ``interval``."""
+        self.parts.append(text)
+        self._dirty = True
+        if self.clock() - self._saved_at >= self.interval:
+            self.flush()
+
+    def reasoning_delta(self, text: str) -> None:
+        self.reasoning.append(text)
+        self._dirty = True
+
+    def restart(self) -> None:
+        """The engine discarded the partial answer: so does the checkpoint."""
+        self.parts.clear()
+        self.reasoning.clear()
+        self._dirty = True
+        self.flush()
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def flush(self) -> None:
+        if self._dirty:
+            self.history.checkpoint(self.message, self.text, "".join(self.reasoning))
+            self._dirty = False
+        self._saved_at = self.clock()
+
+    def finish(self, message: ChatMessage) -> None:
+        """Record the final state; ``message`` holds the final text, status and metrics."""
+        message.id = self.message.id
+        self.history.finish_message(message)
+

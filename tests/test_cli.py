@@ -180,3 +180,42 @@ def test_unreadable_config_file(tmp_path: Path):
     cfg.mkdir()
     result = tui_chat("ask", "--config", str(cfg), "hi")
     assert result.returncode == 2 and "cannot read" in result.stderr
+
+
+def test_ask_save_history_export_import_round_trip(sim, tmp_path: Path):
+    assert tui_chat("ask", "--save", "--model", "normal", "first saved question").returncode == 0
+    listing = tui_chat("history")
+    assert listing.returncode == 0
+    [line] = listing.stdout.splitlines()
+    conversation_id = line.split()[0]
+    assert "first saved question" in line and "2 msgs" in line
+    found = tui_chat("history", "--search", "saved question")
+    assert found.stdout.split()[0] == conversation_id
+    md = tui_chat("export", conversation_id, "--format", "md")
+    assert md.stdout.startswith("# first saved question\n") and "## You" in md.stdout
+    exported = tmp_path / "c.json"
+    assert tui_chat("export", conversation_id, "--format", "json", "-o", str(exported)).returncode == 0
+    imported = tui_chat("import", str(exported))
+    assert imported.returncode == 0
+    new_id = imported.stdout.strip()
+    again = tmp_path / "again.json"
+    tui_chat("export", new_id, "--format", "json", "-o", str(again))
+    assert again.read_text() == exported.read_text()
+    assert "sk-test" not in exported.read_text()
+
+
+def test_history_command_errors_are_one_line(sim, tmp_path: Path):
+    for args in (["export", "999"], ["import", str(tmp_path / "missing.json")], ["--resume", "999"]):
+        result = tui_chat(*args)
+        assert result.returncode == 2, args
+        assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "something-else"}')
+    result = tui_chat("import", str(bad))
+    assert result.returncode == 2 and "not a tui-chat export" in result.stderr
+
+
+def test_ask_save_records_a_failed_turn(sim):
+    result = tui_chat("ask", "--save", "--model", "auth", "hi")
+    assert result.returncode == 1 and "saved as conversation" in result.stderr
+    assert "2 msgs" in tui_chat("history").stdout

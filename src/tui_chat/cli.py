@@ -39,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     common = _common()
     parser = _Parser(prog="tui-chat", parents=[common],
                      description="A keyboard-driven terminal chat client for OpenAI-compatible APIs.")
+    resume = parser.add_mutually_exclusive_group()
+    resume.add_argument("--resume", metavar="ID", type=int, help="open the app on conversation ID")
+    resume.add_argument("--continue", dest="continue_last", action="store_true",
+                        help="open the app on the last conversation")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     ask = sub.add_parser("ask", parents=[common], help="stream one answer to stdout")
@@ -46,6 +50,19 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--system", metavar="TEXT", help="the system prompt for this question")
     ask.add_argument("--no-stream", action="store_true", help="one non-streaming request")
     ask.add_argument("-v", "--verbose", action="store_true", help="print the turn's metrics to stderr")
+    ask.add_argument("--save", action="store_true", help="record the question and answer in the history")
+
+    history = sub.add_parser("history", parents=[common], help="list saved conversations (newest first)")
+    history.add_argument("--search", metavar="WORDS", help="full-text search over every message")
+    history.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+
+    export = sub.add_parser("export", parents=[common], help="write a conversation as Markdown or JSON")
+    export.add_argument("id", type=int, help="the conversation id (see tui-chat history)")
+    export.add_argument("--format", choices=("md", "json"), default="md")
+    export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+
+    imp = sub.add_parser("import", parents=[common], help="add a conversation from a JSON export")
+    imp.add_argument("file", help="a file written by tui-chat export --format json")
 
     cfg = sub.add_parser("config", parents=[common], help="show, check or locate the configuration")
     cfg_sub = cfg.add_subparsers(dest="config_command", parser_class=_Parser, required=True)
@@ -102,56 +119,154 @@ def _dispatch(args: argparse.Namespace) -> int:
         return asyncio.run(_ask(args, config))
     if args.command == "models":
         return asyncio.run(_models(args, config))
+    if args.command in ("history", "export", "import"):
+        return _history_command(args, config)
     return _run_app(args, config)
+
+
+def _open_history(config: LoadedConfig, *, required: bool):
+    from .store import History
+
+    history = History(config.settings.data_dir)
+    if not history.enabled:
+        if required:
+            raise HistoryUnavailable(history.problem)
+        _status(history.problem)
+    return history
+
+
+class HistoryUnavailable(Exception):
+    """The command needs the history database and it cannot be used."""
 
 
 def _run_app(args: argparse.Namespace, config: LoadedConfig) -> int:
     from .ui.app import ChatApp
 
-    config.resolve_profile(getattr(args, "profile", None))  # an unknown profile fails here, before the screen
-    app = ChatApp(config, profile=getattr(args, "profile", None), model=getattr(args, "model", None))
+    profile, model = getattr(args, "profile", None), getattr(args, "model", None)
+    config.resolve_profile(profile)  # an unknown profile fails here, before the screen
+    history = _open_history(config, required=False)
+    conversation = None
+    if args.resume is not None or args.continue_last:
+        wanted = args.resume if args.resume is not None else history.last_conversation_id()
+        conversation = history.load(wanted) if wanted is not None else None
+        if conversation is None:
+            what = f"conversation {args.resume}" if args.resume is not None else "saved conversation"
+            history.close()
+            raise UsageError(f"there is no {what} to open ({history.problem or 'see tui-chat history'})")
+        if profile is None and conversation.profile in config.settings.profiles:
+            profile = conversation.profile
+        model = model or conversation.model or None
+    app = ChatApp(config, profile=profile, model=model, conversation=conversation, history=history)
     app.run()
     return app.return_code or EXIT_OK
+
+
+def _history_command(args: argparse.Namespace, config: LoadedConfig) -> int:
+    import datetime as dt
+    import json
+    from pathlib import Path
+
+    from .store.exchange import ExportFormatError, dumps, from_json, to_markdown
+
+    try:
+        history = _open_history(config, required=True)
+    except HistoryUnavailable as exc:
+        return _fail(str(exc), EXIT_API)
+    try:
+        if args.command == "history":
+            if args.search:
+                for hit in history.search(args.search)[: args.limit]:
+                    print(f"{hit.conversation_id:>6}  {hit.title[:40]:<40}  {hit.role:<9}  {hit.snippet}")
+                return EXIT_OK
+            for c in history.list_conversations()[: args.limit]:
+                when = dt.datetime.fromtimestamp(c.updated_at).strftime("%Y-%m-%d %H:%M")
+                print(f"{c.id:>6}  {when}  {c.message_count:>4} msgs  {c.model[:24]:<24}  {c.title}")
+            return EXIT_OK
+        if args.command == "export":
+            conversation = history.load(args.id)
+            if conversation is None:
+                raise UsageError(f"there is no conversation {args.id} (see tui-chat history)")
+            text = dumps(conversation) if args.format == "json" else to_markdown(conversation)
+            if args.output:
+                Path(args.output).write_text(text, encoding="utf-8")
+                _status(f"wrote conversation {args.id} to {args.output}")
+            else:
+                sys.stdout.write(text)
+            return EXIT_OK
+        try:
+            data = json.loads(Path(args.file).read_text(encoding="utf-8"))
+            conversation = from_json(data)
+        except OSError as exc:
+            raise UsageError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+        except (ValueError, ExportFormatError) as exc:
+            raise UsageError(f"{args.file}: {exc}") from None
+        new_id = history.import_conversation(conversation)
+        if new_id is None:
+            return _fail(history.problem, EXIT_API)
+        print(new_id)
+        _status(f"imported {args.file} as conversation {new_id} ({len(conversation.messages)} messages)")
+        return EXIT_OK
+    finally:
+        history.close()
 
 
 async def _ask(args: argparse.Namespace, config: LoadedConfig) -> int:
     from .answer_writer import AnswerWriter
     from .backend import DEMO_NOTICE, Backend
-    from .engine import Delta, Failed, FallingBack, Finished, Retrying, build_messages
+    from .saved_turn import SavedTurn
+    from .engine import Delta, Failed, FallingBack, Finished, ReasoningDelta, Retrying, build_messages
 
     prompt = " ".join(args.prompt) if args.prompt else ("" if sys.stdin.isatty() else sys.stdin.read())
     if not prompt.strip():
         raise UsageError("no prompt: give it as an argument or on standard input")
     backend = Backend(config, getattr(args, "profile", None), getattr(args, "model", None))
+    system = args.system if args.system is not None else config.settings.system_prompt
+    record = SavedTurn(_open_history(config, required=False), backend, system, prompt, _status) if args.save else None
     try:
         if backend.is_demo:
             _status(DEMO_NOTICE)
-        system = args.system if args.system is not None else config.settings.system_prompt
         messages = build_messages(system, [("user", prompt)])
         writer = AnswerWriter(sys.stdout, sys.stderr, sanitize=sys.stdout.isatty())
         async for event in backend.turn(messages, stream=not args.no_stream):
             if isinstance(event, Delta):
                 writer.write(event.text)
+                if record:
+                    record.recorder.delta(event.text)
+            elif isinstance(event, ReasoningDelta):
+                if record:
+                    record.recorder.reasoning_delta(event.text)
             elif isinstance(event, Retrying):
                 note = " (partial answer discarded)" if event.discarded else ""
                 _status(f"retry {event.attempt + 1}/{event.max_attempts} in {event.delay:.1f}s: {event.reason}{note}")
                 writer.restart()
+                if record and event.discarded:
+                    record.recorder.restart()
             elif isinstance(event, FallingBack):
                 _status(f"falling back to a non-streaming request: {event.reason}")
             elif isinstance(event, Finished):
                 writer.finish()
+                if record:
+                    record.finished(event)
                 if args.verbose:
                     _status(_describe_metrics(event))
                 return EXIT_OK
             elif isinstance(event, Failed):
                 writer.finish()
                 hint = backend.hint(event)
+                if record:
+                    record.failed(event, hint)
                 _status(f"error: {event.reason}: {event.message}"
                         + (f" (hint: {hint})" if hint else ""))
                 return EXIT_API
         return EXIT_API
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        if record:
+            record.stopped()
+        raise
     finally:
         await backend.aclose()
+        if record:
+            record.close()
 
 
 def _describe_metrics(event: Any) -> str:

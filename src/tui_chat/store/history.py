@@ -83,6 +83,9 @@ class History:
     def last_conversation_id(self) -> int | None:
         return self._call(lambda s: s.last_conversation_id(), None)
 
+    def import_conversation(self, conversation: Conversation) -> int | None:
+        return self._call(lambda s: s.import_conversation(conversation), None)
+
     def rename(self, conversation_id: int, title: str) -> None:
         self._call(lambda s: s.update_conversation(conversation_id, title=title), None)
 

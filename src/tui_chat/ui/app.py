@@ -22,17 +22,22 @@ from ..backend import Backend
 from ..config import ConfigError, LoadedConfig
 from ..conversation import ChatMessage, Conversation, MessageStatus, title_from_prompt
 from ..engine import Delta, Failed, FallingBack, Finished, ReasoningDelta, Retrying, build_messages
+from ..store import History, TurnRecorder
 from .clipboard import copy_text
 from .code_blocks import code_blocks
+from .screens.confirm import ConfirmScreen
 from .screens.help import HelpScreen
+from .screens.line_prompt import LinePromptScreen
 from .screens.text_prompt import TextPromptScreen
 from .turn_status import TurnStatus
 from .widgets.message_log import MessageLog
 from .widgets.messages import AssistantMessage
 from .widgets.prompt_input import PromptInput
+from .widgets.sidebar import Sidebar
 from .widgets.status_bar import StatusBar
 
 TURN_GROUP = "turn"
+CHECKPOINT_SECONDS = 1.0
 
 
 class TurnFailed(Exception):
@@ -51,6 +56,8 @@ class ChatApp(App[int]):
         Binding("escape", "stop", "Stop", id="stop"),
         Binding("ctrl+r", "regenerate", "Regenerate", id="regenerate"),
         Binding("ctrl+n", "new_conversation", "New", id="new_conversation"),
+        Binding("ctrl+b", "toggle_sidebar", "History", id="toggle_sidebar"),
+        Binding("ctrl+f", "search_history", "Search", id="search_history", show=False),
         Binding("ctrl+o", "copy_answer", "Copy answer", id="copy_answer"),
         Binding("ctrl+g", "copy_code", "Copy code", id="copy_code", show=False),
         Binding("f2", "choose_model", "Model", id="choose_model"),
@@ -64,6 +71,8 @@ class ChatApp(App[int]):
         "stop": "Stop the answer being generated (the partial answer stays)",
         "regenerate": "Regenerate the last answer",
         "new_conversation": "Start a new conversation",
+        "toggle_sidebar": "Show or hide the conversation list (Enter opens, Ctrl+E renames, Delete deletes)",
+        "search_history": "Search every message of every conversation",
         "copy_answer": "Copy the last answer to the clipboard",
         "copy_code": "Copy a code block of the last answer to the clipboard",
         "choose_model": "Choose the model from the server's list",
@@ -75,20 +84,22 @@ class ChatApp(App[int]):
     }
 
     def __init__(self, config: LoadedConfig, *, profile: str | None = None, model: str | None = None,
-                 conversation: Conversation | None = None) -> None:
+                 conversation: Conversation | None = None, history: History | None = None) -> None:
         super().__init__()
         self.config = config
+        self.history = history if history is not None else History(config.settings.data_dir)
         self.backend = Backend(config, profile, model)
         self.conversation = conversation or self._blank_conversation()
         self.status = TurnStatus()
-        self._turn: tuple[ChatMessage, AssistantMessage] | None = None
-        self._partial: list[str] = []
+        self._turn: tuple[ChatMessage, AssistantMessage, TurnRecorder] | None = None
         self._sent_prompt = ""
+        self._history_problem_shown = ""
 
     # -- layout ------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Sidebar(id="sidebar")
         yield MessageLog(id="log")
         yield PromptInput(id="prompt")
         yield StatusBar(self.status, label=self._label(), id="status")
@@ -104,12 +115,28 @@ class ChatApp(App[int]):
         self._show_titles()
         await self.log_view.show(self.conversation.messages)
         self.prompt.focus()
+        self._check_history()
         if self.backend.is_demo:
             self.notify("The built-in simulator answers. Set OPENAI_API_KEY, or start with --profile NAME, "
                         "for a real provider.", title="Offline demo", timeout=6)
 
     async def on_unmount(self) -> None:
         await self.backend.aclose()
+        self.history.close()
+
+    def status_bar_text(self) -> str:
+        bar = self.query_one(StatusBar)
+        bar.tick()
+        return str(bar.render())
+
+    def _check_history(self) -> None:
+        """Say once, in a toast and in the status bar, that history is off and why."""
+        problem = self.history.problem
+        if problem and problem != self._history_problem_shown:
+            self._history_problem_shown = problem
+            self.notify(f"{problem}. The chat goes on in memory.", title="History", severity="warning",
+                        timeout=10)
+            self.query_one(StatusBar).notice = "history off"
 
     @property
     def log_view(self) -> MessageLog:
@@ -151,10 +178,11 @@ class ChatApp(App[int]):
 
     async def send(self, text: str) -> None:
         user = ChatMessage("user", text)
-        self.conversation.messages.append(user)
         if not self.conversation.title:
             self.conversation.title = title_from_prompt(text)
             self._show_titles()
+        self.history.save_message(self.conversation, user)  # committed before the request is sent
+        self.conversation.messages.append(user)
         await self.log_view.add(user)
         self._sent_prompt = text
         await self._start_turn()
@@ -162,30 +190,33 @@ class ChatApp(App[int]):
     async def _start_turn(self) -> None:
         messages = build_messages(self.conversation.system_prompt, self.conversation.history())
         answer = ChatMessage("assistant", "", status=MessageStatus.STREAMING, model=self.backend.model)
+        recorder = TurnRecorder(self.history, self.conversation, answer)
         self.conversation.messages.append(answer)
         widget = await self.log_view.add(answer)
         assert isinstance(widget, AssistantMessage)
-        self._turn = (answer, widget)
-        self._partial = []
+        self._turn = (answer, widget, recorder)
         self.status.begin()
         self.log_view.anchor()
-        self._generate(widget, messages)
+        self._checkpoints = self.set_interval(CHECKPOINT_SECONDS, recorder.flush)
+        self._generate(widget, recorder, messages)
 
     @work(exclusive=True, group=TURN_GROUP, exit_on_error=False)
-    async def _generate(self, widget: AssistantMessage, messages: list[dict[str, str]]) -> Finished:
-        """Consume the turn's events; the hot path (a delta) is a list append and a queue append."""
-        partial, status = self._partial, self.status
+    async def _generate(self, widget: AssistantMessage, recorder: TurnRecorder,
+                        messages: list[dict[str, str]]) -> Finished:
+        """Consume the turn's events; per delta: a counter, two list appends and a clock read."""
+        status = self.status
         async for event in self.backend.turn(messages):
             status.apply(event)
             if type(event) is Delta:
-                partial.append(event.text)
+                recorder.delta(event.text)
                 widget.write(event.text)
             elif isinstance(event, ReasoningDelta):
+                recorder.reasoning_delta(event.text)
                 widget.write_reasoning(event.text)
             elif isinstance(event, Retrying):
                 what = f"attempt {event.attempt} failed ({event.reason})"
                 if event.discarded:
-                    partial.clear()
+                    recorder.restart()
                     await widget.restart(f"↻ {what}: the partial answer was discarded; the answer restarts")
                 else:
                     widget.set_note(f"↻ {what}; retrying")
@@ -203,20 +234,23 @@ class ChatApp(App[int]):
             return
         if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             return
-        message, widget = self._turn
+        message, widget, recorder = self._turn
         self._turn = None
+        self._checkpoints.stop()
         if event.state is WorkerState.SUCCESS:
             finished: Finished = event.worker.result
             message.content, message.reasoning = finished.text, finished.reasoning
             message.status, message.finish_reason = MessageStatus.COMPLETE, finished.finish_reason
             message.metrics = finished.metrics
         elif event.state is WorkerState.CANCELLED:
-            message.content, message.status = "".join(self._partial), MessageStatus.STOPPED
+            message.content, message.status = recorder.text, MessageStatus.STOPPED
+            message.reasoning = "".join(recorder.reasoning)
             self.status.stopped()
         else:
             error = event.worker.error
             message.status = MessageStatus.FAILED
-            message.content = "".join(self._partial)
+            message.content = recorder.text
+            message.reasoning = "".join(recorder.reasoning)
             if isinstance(error, TurnFailed):
                 failed = error.failed
                 message.metrics = failed.metrics
@@ -227,7 +261,9 @@ class ChatApp(App[int]):
             if not message.content and not self.prompt.text:
                 self.prompt.text = self._sent_prompt  # nothing came back: give the prompt back to edit
                 self.prompt.move_cursor(self.prompt.document.end)
+        recorder.finish(message)
         if self.is_running:
+            self._check_history()
             await widget.finish(message)
 
     # -- actions -----------------------------------------------------------------------------------
@@ -245,6 +281,7 @@ class ChatApp(App[int]):
             self.notify("Nothing to regenerate yet.")
             return
         if last.role == "assistant":
+            self.history.delete_messages_from(self.conversation, last)
             self.conversation.messages.pop()
             await self.log_view.remove_from(last)
         await self._start_turn()
@@ -258,18 +295,97 @@ class ChatApp(App[int]):
         if user is None:
             return
         index = self.conversation.messages.index(user)
+        self.history.delete_messages_from(self.conversation, user)
         del self.conversation.messages[index:]
         await self.log_view.remove_from(user)
         self.prompt.text = user.content
         self.prompt.move_cursor(self.prompt.document.end)
 
     async def action_new_conversation(self) -> None:
-        self.action_stop()
-        self.conversation = self._blank_conversation()
+        await self.open_conversation(self._blank_conversation())
+
+    async def open_conversation(self, conversation: Conversation) -> None:
+        """Show ``conversation``, stopping any answer in flight (its partial is kept as stopped)."""
+        if self.busy:
+            self.action_stop()
+            await self.workers.wait_for_complete()
+        self.conversation = conversation
         self.status.clear()
-        await self.log_view.show([])
+        await self.log_view.show(conversation.messages)
         self._show_titles()
         self.prompt.focus()
+
+    # -- history sidebar ---------------------------------------------------------------------------
+
+    @property
+    def sidebar(self) -> Sidebar:
+        return self.query_one(Sidebar)
+
+    def action_toggle_sidebar(self) -> None:
+        sidebar = self.sidebar
+        sidebar.display = not sidebar.display
+        if sidebar.display:
+            self._refresh_sidebar()
+            sidebar.options.focus()
+        else:
+            self.prompt.focus()
+
+    def action_search_history(self) -> None:
+        self.sidebar.display = True
+        self._refresh_sidebar()
+        self.sidebar.focus_search()
+
+    def _refresh_sidebar(self, query: str = "") -> None:
+        if not self.history.enabled:
+            self.notify(self.history.problem or "history is off", severity="warning")
+        if query.strip():
+            self.sidebar.show_hits(self.history.search(query))
+        else:
+            self.sidebar.show_conversations(self.history.list_conversations(), self.conversation.id)
+
+    @on(Sidebar.SearchChanged)
+    def _search_changed(self, event: Sidebar.SearchChanged) -> None:
+        self._refresh_sidebar(event.query)
+
+    @on(Sidebar.Open)
+    async def _open_from_sidebar(self, event: Sidebar.Open) -> None:
+        conversation = self.history.load(event.conversation_id)
+        if conversation is None:
+            self.notify(self.history.problem or "That conversation is gone.", severity="error")
+            return
+        await self.open_conversation(conversation)
+        if conversation.model:
+            self.use_model(conversation.model, quiet=True)
+
+    @on(Sidebar.Rename)
+    def _rename(self, event: Sidebar.Rename) -> None:
+        current = next((c.title for c in self.history.list_conversations() if c.id == event.conversation_id), "")
+
+        def rename(title: str | None) -> None:
+            if title is None or not title.strip():
+                return
+            self.history.rename(event.conversation_id, title.strip())
+            if self.conversation.id == event.conversation_id:
+                self.conversation.title = title.strip()
+                self._show_titles()
+            self._refresh_sidebar()
+
+        self.push_screen(LinePromptScreen("Rename the conversation", current), rename)
+
+    @on(Sidebar.Delete)
+    def _delete(self, event: Sidebar.Delete) -> None:
+        title = next((c.title for c in self.history.list_conversations() if c.id == event.conversation_id), "")
+
+        async def delete(yes: bool | None) -> None:
+            if not yes:
+                return
+            self.history.delete(event.conversation_id)
+            if self.conversation.id == event.conversation_id:
+                await self.action_new_conversation()
+            self._refresh_sidebar()
+            self.notify(f"Deleted “{title}”.")
+
+        self.push_screen(ConfirmScreen(f"Delete “{title}” and all its messages? This cannot be undone."), delete)
 
     def _last_answer(self) -> str | None:
         answer = self.conversation.last("assistant")
@@ -317,11 +433,13 @@ class ChatApp(App[int]):
         self.search_commands([SimpleCommand(m, partial(self.use_model, m), "current" if m == self.backend.model
                                             else None) for m in models], placeholder="Choose a model…")
 
-    def use_model(self, model: str) -> None:
+    def use_model(self, model: str, quiet: bool = False) -> None:
         self.backend.model = model
         self.conversation.model = model
+        self.history.update_conversation(self.conversation, model=model)
         self._show_titles()
-        self.notify(f"Model: {model}")
+        if not quiet:
+            self.notify(f"Model: {model}")
 
     def action_choose_profile(self) -> None:
         names = sorted(self.config.settings.profiles)
@@ -341,6 +459,7 @@ class ChatApp(App[int]):
         old, self.backend = self.backend, backend
         await old.aclose()
         self.conversation.profile, self.conversation.model = name, backend.model
+        self.history.update_conversation(self.conversation, profile=name, model=backend.model)
         self._show_titles()
         self.notify(f"Profile: {name} ({backend.profile.display_url})")
 
@@ -348,6 +467,7 @@ class ChatApp(App[int]):
         def save(text: str | None) -> None:
             if text is not None:
                 self.conversation.system_prompt = text
+                self.history.update_conversation(self.conversation, system_prompt=text)
                 self.notify("System prompt set." if text.strip() else "System prompt cleared.")
 
         self.push_screen(TextPromptScreen("System prompt for this conversation", self.conversation.system_prompt),

@@ -1,8 +1,12 @@
-"""The scrolling list of messages, pinned to the bottom while the user is there (``anchor()``)."""
+"""The scrolling list of messages, pinned to the bottom while the user is there (``anchor()``).
+
+Only a window of the conversation is mounted: the last ``BATCH`` messages when it opens, earlier
+batches as the user scrolls to the top, and widgets far above the view are pruned as new messages
+arrive, so a 10,000-message conversation opens at once and a long session's memory stays bounded.
+The window always reaches the end of the conversation, where new messages are added.
+"""
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 from textual.containers import VerticalScroll
 from textual.widget import Widget
@@ -10,25 +14,70 @@ from textual.widget import Widget
 from ...conversation import ChatMessage
 from .messages import AssistantMessage, UserMessage
 
+BATCH = 40
+MAX_MOUNTED = 160
+
 
 def message_widget(message: ChatMessage) -> Widget:
     return UserMessage(message) if message.role == "user" else AssistantMessage(message)
 
 
 class MessageLog(VerticalScroll, can_focus=True):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.messages: list[ChatMessage] = []
+        self.first = 0
+        """Index in ``messages`` of the first mounted message."""
+        self._loading = False
+
     def on_mount(self) -> None:
         self.anchor()
 
-    async def show(self, messages: Iterable[ChatMessage]) -> None:
-        """Replace everything with ``messages``."""
+    async def show(self, messages: list[ChatMessage]) -> None:
+        """Show ``messages`` (the conversation's own list: later appends are added with :meth:`add`)."""
+        self.messages = messages
+        self.first = max(0, len(messages) - BATCH)
         await self.remove_children()
-        await self.mount_all([message_widget(m) for m in messages])
-        self.call_after_refresh(self.scroll_end, animate=False)
+        await self.mount_all([message_widget(m) for m in messages[self.first:]])
+        self.anchor()
 
     async def add(self, message: ChatMessage) -> Widget:
+        """Mount the widget of ``message``, already appended to the conversation's list."""
         widget = message_widget(message)
         await self.mount(widget)
+        await self._prune_above()
         return widget
+
+    async def _prune_above(self) -> None:
+        excess = len(self.children) - MAX_MOUNTED
+        if excess > 0 and self.is_vertical_scroll_end:
+            await self.remove_children(list(self.children[:excess]))
+            self.first += excess
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if new <= 1 and self.first > 0 and not self._loading:
+            self._loading = True
+            self.call_later(self._load_earlier)
+
+    async def _load_earlier(self) -> None:
+        """Mount the previous batch above, keeping what the user is looking at in place."""
+        try:
+            start = max(0, self.first - BATCH)
+            widgets = [message_widget(m) for m in self.messages[start:self.first]]
+            keep = self.children[0] if self.children else None
+            before = keep.virtual_region.y if keep else 0
+            await self.mount_all(widgets, before=0)
+            self.first = start
+            if keep is not None:
+                self.call_after_refresh(self._restore_position, keep, before)
+        finally:
+            self._loading = False
+
+    def _restore_position(self, keep: Widget, before: int) -> None:
+        shift = keep.virtual_region.y - before
+        if shift > 0:
+            self.scroll_to(y=self.scroll_y + shift, animate=False, immediate=True)
 
     def last_assistant(self) -> AssistantMessage | None:
         found = self.query(AssistantMessage)

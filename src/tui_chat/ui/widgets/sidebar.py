@@ -1,0 +1,107 @@
+"""The conversation list (newest first) with full-text search over every message.
+
+It shows what it is given and posts what the user chose; the app does the loading, renaming and
+deleting through the history store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option
+
+from ...store import ConversationSummary, SearchHit
+from ..text_safety import visible_text
+
+
+class Sidebar(Vertical):
+    BINDINGS = [
+        Binding("ctrl+e", "rename", "Rename", id="sidebar_rename"),
+        Binding("delete", "delete", "Delete", id="sidebar_delete"),
+    ]
+
+    class _AboutConversation(Message):
+        def __init__(self, conversation_id: int) -> None:
+            super().__init__()
+            self.conversation_id = conversation_id
+
+    class Open(_AboutConversation):
+        """Enter on a conversation or a search hit."""
+
+    class Rename(_AboutConversation):
+        pass
+
+    class Delete(_AboutConversation):
+        pass
+
+    class SearchChanged(Message):
+        def __init__(self, query: str) -> None:
+            super().__init__()
+            self.query = query
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="Search all messages…", id="history-search")
+        yield OptionList(id="history-list")
+
+    @property
+    def options(self) -> OptionList:
+        return self.query_one(OptionList)
+
+    def show_conversations(self, conversations: list[ConversationSummary], current: int | None) -> None:
+        options = self.options
+        options.clear_options()
+        for c in conversations:
+            when = dt.datetime.fromtimestamp(c.updated_at).strftime("%Y-%m-%d %H:%M")
+            label = Content.assemble(visible_text(c.title or "(untitled)"), "\n",
+                                     (f"{when} · {c.message_count} msgs", "dim"))
+            options.add_option(Option(label, id=str(c.id)))
+        ids = [c.id for c in conversations]
+        if ids:
+            options.highlighted = ids.index(current) if current in ids else 0
+
+    def show_hits(self, hits: list[SearchHit]) -> None:
+        options = self.options
+        options.clear_options()
+        for index, hit in enumerate(hits):
+            who = "you" if hit.role == "user" else "ai"
+            label = Content.assemble((visible_text(hit.title or "(untitled)"), "bold"), "\n",
+                                     (f"{who}: {visible_text(hit.snippet)}", "dim"))
+            options.add_option(Option(label, id=f"{hit.conversation_id}:{index}"))
+        if hits:
+            options.highlighted = 0
+
+    def focus_search(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Changed, "#history-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.post_message(self.SearchChanged(event.value))
+
+    @on(Input.Submitted, "#history-search")
+    def _search_submitted(self) -> None:
+        self.options.focus()
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.post_message(self.Open(int(str(event.option.id).split(":")[0])))
+
+    def _highlighted_id(self) -> int | None:
+        options = self.options
+        if options.highlighted is None:
+            return None
+        return int(str(options.get_option_at_index(options.highlighted).id).split(":")[0])
+
+    def action_rename(self) -> None:
+        if (conversation_id := self._highlighted_id()) is not None:
+            self.post_message(self.Rename(conversation_id))
+
+    def action_delete(self) -> None:
+        if (conversation_id := self._highlighted_id()) is not None:
+            self.post_message(self.Delete(conversation_id))

@@ -1,0 +1,212 @@
+"""History in the app: recording, sidebar, search, rename, delete, resume, long conversations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from test_app import ask, screen_text, wait_for, wait_idle
+from tui_chat.config import load_config
+from tui_chat.conversation import ChatMessage, Conversation, MessageStatus
+from tui_chat.store import History, HistoryStore
+from tui_chat.ui.app import ChatApp
+from tui_chat.ui.screens.confirm import ConfirmScreen
+from tui_chat.ui.screens.line_prompt import LinePromptScreen
+from tui_chat.ui.widgets import message_log
+from tui_chat.ui.widgets.message_log import BATCH, MAX_MOUNTED, MessageLog
+from tui_chat.ui.widgets.messages import AssistantMessage, UserMessage
+
+SIZE = (110, 40)
+
+
+@pytest.fixture
+def data_dir(isolated_env: Path) -> Path:
+    return isolated_env / "data"
+
+
+def stored(data_dir: Path) -> HistoryStore:
+    return HistoryStore.open(data_dir / "history.sqlite3")
+
+
+def seed(data_dir: Path, *titles: str, messages: int = 2) -> list[int]:
+    store = stored(data_dir)
+    ids = []
+    for title in titles:
+        conv = Conversation(title=title, profile="openai", model="normal")
+        store.create_conversation(conv)
+        for i in range(messages):
+            store.add_message(conv.id, ChatMessage("user" if i % 2 == 0 else "assistant", f"{title} message {i}"))
+        ids.append(conv.id)
+    store.close()
+    return ids
+
+
+async def test_a_turn_is_recorded_with_its_metrics(sim, fast_retries, data_dir):
+    app = ChatApp(load_config(), model="normal")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "remember me")
+        await wait_idle(pilot, app)
+    store = stored(data_dir)
+    [summary] = store.list_conversations()
+    assert summary.title == "remember me" and summary.message_count == 2
+    user, answer = store.load_conversation(summary.id).messages
+    assert user.content == "remember me"
+    assert answer.status is MessageStatus.COMPLETE and "You said: *remember me*" in answer.content
+    assert answer.metrics is not None and answer.metrics.tokens > 0
+    store.close()
+
+
+async def test_stopped_and_regenerated_answers_are_recorded(sim, fast_retries, data_dir):
+    app = ChatApp(load_config(), model="slow-400-10")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "long one")
+        await wait_for(pilot, lambda: app.status.tokens >= 3)
+        await pilot.press("escape")
+        await wait_idle(pilot, app)
+        store = stored(data_dir)
+        [conv] = store.list_conversations()
+        stopped = store.load_conversation(conv.id).messages[-1]
+        assert stopped.status is MessageStatus.STOPPED and stopped.content == app.conversation.messages[-1].content
+        app.use_model("normal")
+        await pilot.press("ctrl+r")
+        await wait_idle(pilot, app)
+        messages = store.load_conversation(conv.id).messages
+        assert [m.status for m in messages] == [MessageStatus.COMPLETE, MessageStatus.COMPLETE]
+        assert store.load_conversation(conv.id).model == "normal"
+        store.close()
+
+
+async def test_sidebar_lists_newest_first_and_opens_a_conversation(sim, data_dir):
+    seed(data_dir, "older chat", "newer chat")
+    app = ChatApp(load_config(), model="normal")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        options = app.sidebar.options
+        assert options.option_count == 2
+        assert "newer chat" in str(options.get_option_at_index(0).prompt)
+        await pilot.press("down", "enter")  # the older one
+        await wait_for(pilot, lambda: app.conversation.title == "older chat")
+        assert [m.content for m in app.conversation.messages] == ["older chat message 0", "older chat message 1"]
+        assert "older chat message 1" in screen_text(app)
+        await pilot.press("ctrl+b")
+        assert not app.sidebar.display
+
+
+async def test_search_finds_messages_in_any_conversation(sim, data_dir):
+    seed(data_dir, "cooking", "rust questions")
+    app = ChatApp(load_config(), model="normal")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+f")
+        await pilot.press(*"rust message")
+        await pilot.pause()
+        options = app.sidebar.options
+        assert options.option_count == 2 and all("rust" in str(options.get_option_at_index(i).prompt)
+                                                  for i in range(2))
+        await pilot.press("enter")  # from the search box to the results
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.conversation.title == "rust questions")
+
+
+async def test_rename_and_delete_with_confirmation(sim, data_dir):
+    keep, doomed = seed(data_dir, "keep me", "delete me")
+    app = ChatApp(load_config(), model="normal")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        await pilot.press("ctrl+e")  # rename the highlighted (newest: "delete me")
+        await wait_for(pilot, lambda: isinstance(app.screen, LinePromptScreen))
+        await pilot.press("ctrl+a", "ctrl+k", *"renamed", "enter")
+        await pilot.pause()
+        store = stored(data_dir)
+        assert {c.title for c in store.list_conversations()} == {"keep me", "renamed"}
+        await pilot.press("delete")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")  # no: nothing happens
+        await pilot.pause()
+        assert len(store.list_conversations()) == 2
+        await pilot.press("delete")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(store.list_conversations()) == 1)
+        assert [c.id for c in store.list_conversations()] == [keep] and doomed
+        store.close()
+
+
+async def test_resume_restores_profile_model_and_system_prompt(sim, fast_retries, data_dir):
+    store = stored(data_dir)
+    conv = Conversation(title="resumed", profile="openai", model="echo", system_prompt="be kind")
+    store.create_conversation(conv)
+    store.add_message(conv.id, ChatMessage("user", "earlier question"))
+    store.add_message(conv.id, ChatMessage("assistant", "earlier answer"))
+    store.close()
+    history = History(data_dir)
+    loaded = history.load(conv.id)
+    app = ChatApp(load_config(), model=loaded.model, conversation=loaded, history=history)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.backend.model == "echo" and app.conversation.system_prompt == "be kind"
+        await ask(pilot, "next")
+        await wait_idle(pilot, app)
+        sent = sim.stats("echo")["last_request"]["messages"]
+        assert sent == [{"role": "system", "content": "be kind"}, {"role": "user", "content": "earlier question"},
+                        {"role": "assistant", "content": "earlier answer"}, {"role": "user", "content": "next"}]
+    assert len(stored(data_dir).load_conversation(conv.id).messages) == 4
+
+
+async def test_interrupted_answer_is_shown_and_regenerated(sim, fast_retries, data_dir):
+    conversation = Conversation(title="crashed", profile="openai", model="normal", messages=[
+        ChatMessage("user", "question"),
+        ChatMessage("assistant", "half an ans", status=MessageStatus.INTERRUPTED)])
+    app = ChatApp(load_config(), model="normal", conversation=conversation)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "interrupted: the app ended during this answer (ctrl+r regenerates)" in screen_text(app)
+        await pilot.press("ctrl+r")
+        await wait_idle(pilot, app)
+        assert [m.status for m in app.conversation.messages] == [MessageStatus.COMPLETE, MessageStatus.COMPLETE]
+
+
+async def test_history_off_still_chats_in_memory(sim, fast_retries, isolated_env, monkeypatch):
+    blocker = isolated_env / "blocker"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("TUI_CHAT_DATA_DIR", str(blocker / "data"))
+    app = ChatApp(load_config(), model="normal")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not app.history.enabled
+        assert any("history is off" in n.message for n in app._notifications)
+        assert "history off" in app.status_bar_text()
+        await ask(pilot, "hello")
+        await wait_idle(pilot, app)
+        assert app.conversation.messages[-1].status is MessageStatus.COMPLETE
+
+
+async def test_long_conversation_mounts_a_window_and_loads_earlier_on_scroll(sim):
+    messages = [ChatMessage("user" if i % 2 == 0 else "assistant", f"message number {i}") for i in range(10_000)]
+    app = ChatApp(load_config(), model="echo", conversation=Conversation(title="long", messages=messages))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        log = app.query_one(MessageLog)
+        assert len(log.children) == BATCH and log.first == 10_000 - BATCH
+        assert "message number 9999" in screen_text(app)
+        log.scroll_home(animate=False, immediate=True)
+        await wait_for(pilot, lambda: log.first == 10_000 - 2 * BATCH)
+        assert len(log.children) == 2 * BATCH
+        first = log.children[0]
+        assert isinstance(first, UserMessage | AssistantMessage)
+        assert first.message is messages[10_000 - 2 * BATCH]
+
+
+async def test_widgets_far_above_are_pruned_in_a_long_session(sim, fast_retries, monkeypatch):
+    monkeypatch.setattr(message_log, "BATCH", MAX_MOUNTED)  # open with a full window, as after scrolling up
+    messages = [ChatMessage("user" if i % 2 == 0 else "assistant", f"m{i}") for i in range(MAX_MOUNTED)]
+    app = ChatApp(load_config(), model="echo", conversation=Conversation(title="busy", messages=messages))
+    async with app.run_test(size=SIZE) as pilot:
+        log = app.query_one(MessageLog)
+        await pilot.pause()
+        assert len(log.children) == MAX_MOUNTED and log.first == 0
+        await ask(pilot, "one more")
+        await wait_idle(pilot, app)
+        assert len(log.children) == MAX_MOUNTED  # two added at the bottom, two pruned at the top
+        assert log.first == 2 and log.children[0].message is messages[2]

@@ -51,6 +51,13 @@ MARKUP_REPLY = (
 
 REASONING = "Let me think about this. The user wants an answer; I will keep it short. "
 
+END_MARK = "end of answer"
+"""The last token of ``fast-N`` and ``code-N``: benchmarks poll the screen for it."""
+
+
+def end_token(count: int) -> str:
+    return f"\n\n{END_MARK} {count}\n"
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -69,8 +76,8 @@ class Scenario:
 SCENARIOS: dict[str, str] = {
     "normal": "a markdown answer that quotes the prompt, a few ms per token",
     "echo": "echoes the last user message, one token per word",
-    "fast-N": "N tokens of mixed markdown as fast as possible (default 2000)",
-    "code-N": "one fenced code block of N lines as fast as possible (default 4000)",
+    "fast-N": "N tokens of mixed markdown as fast as possible, the last one 'end of answer N' (default 2000)",
+    "code-N": "one fenced code block of N lines as fast as possible, then 'end of answer N' (default 4000)",
     "slow-N-M": "N tokens, one every M ms (default 40 tokens, 100 ms)",
     "ratelimit-K-S": "429 with Retry-After S seconds for the first K requests (default 2, 1 s)",
     "quota": "429 insufficient_quota: a billing problem, never worth a retry",
@@ -129,9 +136,11 @@ def reply_tokens(scenario: Scenario, prompt: str) -> list[str]:
     """The answer text of a scenario, as the tokens it is streamed in."""
     name = scenario.name
     if name == "fast":
-        return prose_tokens(scenario.int_arg(0, 2000))
+        count = max(1, scenario.int_arg(0, 2000))
+        return [*prose_tokens(count - 1), end_token(count)]
     if name == "code":
-        return code_tokens(scenario.int_arg(0, 4000))
+        lines = scenario.int_arg(0, 4000)
+        return [*code_tokens(lines), end_token(lines)]
     if name == "slow":
         return prose_tokens(scenario.int_arg(0, 40))
     if name == "echo":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .widgets.streaming_markdown import shared_parser
+from .widgets.markdown_view import PARSER
 
 
 @dataclass(frozen=True)
@@ -21,4 +21,4 @@ class CodeBlock:
 
 def code_blocks(markdown: str) -> list[CodeBlock]:
     return [CodeBlock(token.info.strip().split(" ")[0], token.content)
-            for token in shared_parser().parse(markdown) if token.type in ("fence", "code_block")]
+            for token in PARSER.parse(markdown) if token.type in ("fence", "code_block")]

@@ -48,10 +48,14 @@ class Tmux:
     def screen(self) -> str:
         return self.run("capture-pane", "-p", "-t", "main").stdout
 
+    def pane_pid(self) -> int:
+        """The pid of the program in the pane (``env`` execs it, so it is the program itself)."""
+        return int(self.run("display-message", "-p", "-t", "main", "#{pane_pid}").stdout.strip())
+
     def send(self, *keys: str, literal: bool = False) -> None:
         self.run("send-keys", "-t", "main", *(["-l"] if literal else []), *keys)
 
-    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+    def wait_for(self, text: str, timeout: float = 30.0, interval: float = 0.05) -> str:
         """Poll the pane until ``text`` shows (bounded by ``timeout``); return the screen."""
         deadline = time.monotonic() + timeout
         screen = ""
@@ -59,7 +63,7 @@ class Tmux:
             screen = self.screen()
             if text in screen:
                 return screen
-            time.sleep(0.05)
+            time.sleep(interval)
         raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
 
     def alive(self) -> bool:

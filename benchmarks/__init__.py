@@ -1,0 +1,1 @@
+"""Speed, measured as ratios against baselines run in the same process: ``make bench``."""

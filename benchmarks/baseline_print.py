@@ -1,0 +1,29 @@
+"""The baseline: the plain openai SDK streaming an answer and printing it as it comes.
+
+Run in the same tmux pane as the app; it waits for Enter, like the app, before it sends the request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from openai import AsyncOpenAI
+
+
+async def main(base_url: str, model: str) -> None:
+    client = AsyncOpenAI(base_url=base_url, api_key="benchmark", max_retries=0)
+    sys.stdin.readline()
+    stream = await client.chat.completions.create(model=model, messages=[{"role": "user", "content": "go"}],
+                                                  stream=True, stream_options={"include_usage": True})
+    async with stream:
+        async for chunk in stream:
+            if chunk.choices and chunk.choices[0].delta.content:
+                sys.stdout.write(chunk.choices[0].delta.content)
+                sys.stdout.flush()
+    await client.close()
+    await asyncio.sleep(3600)  # stay on screen until the benchmark ends the pane
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], sys.argv[2]))

@@ -1,0 +1,156 @@
+"""Benchmarks of the real app in a real terminal (tmux): stream to screen, CPU, typing, startup, history."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from tui_chat.conversation import ChatMessage, Conversation
+from tui_chat.sim.scenarios import END_MARK
+from tui_chat.store import HistoryStore
+from tui_chat.testing.tmux import Tmux
+
+from .harness import BIN, TERMINAL, cpu_seconds, percentile, rss_mb
+
+POLL = 0.01
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class StreamRun:
+    seconds: float
+    cpu: float
+
+
+def _env(base_url: str, data_dir: str) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "TERM": "xterm-256color",
+        "TUI_CHAT_CONFIG": os.path.join(data_dir, "absent.toml"),
+        "TUI_CHAT_DATA_DIR": data_dir,
+        "OPENAI_BASE_URL": base_url,
+        "OPENAI_API_KEY": "sk-benchmark",
+    }
+
+
+def _stream(command: list[str], base_url: str, marker: str, ready: str | None, timeout: float) -> StreamRun:
+    """Enter → ``marker`` on screen, and the CPU the program in the pane spent meanwhile."""
+    with tempfile.TemporaryDirectory() as data:
+        term = Tmux(*TERMINAL)
+        try:
+            term.start(command, _env(base_url, data))
+            if ready:
+                term.wait_for(ready)
+            else:
+                time.sleep(1.0)  # the baseline script has nothing to show until it prints
+            pid = term.pane_pid()
+            cpu_before = cpu_seconds(pid)
+            if ready:
+                term.send("go", literal=True)
+            started = time.monotonic()
+            term.send("Enter")
+            term.wait_for(marker, timeout=timeout, interval=POLL)
+            elapsed = time.monotonic() - started
+            return StreamRun(elapsed, cpu_seconds(pid) - cpu_before)
+        finally:
+            term.close()
+
+
+def stream_to_screen(base_url: str, model: str, tokens: int, timeout: float = 600) -> tuple[StreamRun, StreamRun]:
+    """(baseline, app) for one answer."""
+    marker = f"{END_MARK} {tokens}"
+    baseline = _stream([sys.executable, str(HERE / "baseline_print.py"), base_url, model], base_url, marker,
+                       None, timeout)
+    app = _stream([str(BIN), "--model", model], base_url, marker, "Ask anything", timeout)
+    return baseline, app
+
+
+def typing_latency(base_url: str, model: str, keys: int = 25) -> tuple[list[float], list[float]]:
+    """Keystroke → shown in the prompt, idle and during a full-speed stream (seconds each)."""
+    with tempfile.TemporaryDirectory() as data:
+        term = Tmux(*TERMINAL)
+        try:
+            term.start([str(BIN), "--model", model], _env(base_url, data))
+            term.wait_for("Ask anything")
+            idle = _type(term, keys, "q")
+            term.send("C-u")  # clear the prompt (TextArea: delete to line start)
+            term.send("go", literal=True)
+            term.send("Enter")
+            term.wait_for("Section 2", timeout=60, interval=POLL)
+            streaming = _type(term, keys, "z")
+            return idle, streaming
+        finally:
+            term.close()
+
+
+def _type(term: Tmux, keys: int, char: str) -> list[float]:
+    latencies = []
+    for typed in range(1, keys + 1):
+        term.send(char, literal=True)
+        started = time.monotonic()
+        term.wait_for(char * typed, timeout=10, interval=0.002)
+        latencies.append(time.monotonic() - started)
+        time.sleep(0.05)
+    return latencies
+
+
+def startup(base_url: str) -> tuple[float, float]:
+    """(minimal Textual app, tui-chat): seconds from launch to the first usable screen."""
+    return (_launch([sys.executable, str(HERE / "minimal_app.py")], base_url, "minimal app ready"),
+            _launch([str(BIN), "--model", "normal"], base_url, "Ask anything"))
+
+
+def _launch(command: list[str], base_url: str, ready: str, data_dir: str | None = None) -> float:
+    with tempfile.TemporaryDirectory() as scratch:
+        term = Tmux(*TERMINAL)
+        try:
+            started = time.monotonic()
+            term.start(command, _env(base_url, data_dir or scratch))
+            term.wait_for(ready, timeout=60, interval=POLL)
+            return time.monotonic() - started
+        finally:
+            term.close()
+
+
+def make_history(data_dir: str, messages: int) -> tuple[int, int]:
+    """A database with an empty conversation and one of ``messages`` messages: their ids."""
+    store = HistoryStore.open(Path(data_dir) / "history.sqlite3")
+    empty = store.import_conversation(Conversation(title="empty", model="normal"))
+    body = ("Here is **an answer** with `code`, a list:\n\n- one\n- two\n\n```python\nprint('x')\n```\n")
+    long = Conversation(title="long", model="normal", messages=[
+        ChatMessage("user" if i % 2 == 0 else "assistant", f"question {i}" if i % 2 == 0 else f"{body}answer {i}")
+        for i in range(messages)])
+    long_id = store.import_conversation(long)
+    store.close()
+    return empty, long_id
+
+
+def long_history(base_url: str, messages: int = 10_000) -> dict[str, tuple[float, float]]:
+    """``--resume`` of an empty and a long conversation: (seconds to usable screen, resident MB)."""
+    with tempfile.TemporaryDirectory() as data:
+        empty, long = make_history(data, messages)
+        return {"empty": _resume(base_url, data, empty, "Ask anything"),
+                "long": _resume(base_url, data, long, f"answer {messages - 1}")}
+
+
+def _resume(base_url: str, data: str, conversation_id: int, ready: str) -> tuple[float, float]:
+    term = Tmux(*TERMINAL)
+    try:
+        started = time.monotonic()
+        term.start([str(BIN), "--resume", str(conversation_id)], _env(base_url, data))
+        term.wait_for(ready, timeout=120, interval=POLL)
+        term.wait_for("Ask anything", timeout=60, interval=POLL)
+        elapsed = time.monotonic() - started
+        time.sleep(0.5)
+        return elapsed, rss_mb(term.pane_pid())
+    finally:
+        term.close()
+
+
+def summary(values: list[float]) -> tuple[float, float]:
+    return percentile(values, 50), percentile(values, 95)

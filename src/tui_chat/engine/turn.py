@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from typing import Any
 
 from openai import AsyncOpenAI
 
-from ..config import FallbackSettings, RetrySettings, TimeoutSettings
 from .client import stream_timeout, whole_timeout
 from .errors import STREAM_PROBLEMS, AttemptError, classify
 from .events import (
@@ -35,33 +33,10 @@ from .events import (
     Usage,
     UsageReport,
 )
+from .request import TurnPolicy, TurnRequest
 from .retry import RetryPolicy
 
 REASONING_FIELDS = ("reasoning_content", "reasoning")
-
-
-@dataclass(frozen=True)
-class TurnRequest:
-    model: str
-    messages: Sequence[dict[str, Any]]
-    temperature: float | None = None
-    max_tokens: int | None = None
-    stream: bool = True
-    """False when the profile declares ``stream = false``."""
-
-
-@dataclass(frozen=True)
-class TurnPolicy:
-    retry: RetrySettings
-    timeouts: TimeoutSettings
-    fallback: FallbackSettings
-
-
-def build_messages(system_prompt: str, history: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
-    """The request's messages from ``(role, content)`` pairs; an empty system prompt is not sent."""
-    messages = [{"role": "system", "content": system_prompt}] if system_prompt.strip() else []
-    messages.extend({"role": role, "content": content} for role, content in history)
-    return messages
 
 
 async def run_turn(client: AsyncOpenAI, request: TurnRequest, policy: TurnPolicy,

@@ -22,13 +22,8 @@ from ..backend import Backend
 from ..config import ConfigError, LoadedConfig
 from ..conversation import ChatMessage, Conversation, MessageStatus, title_from_prompt
 from ..engine import Delta, Failed, FallingBack, Finished, ReasoningDelta, Retrying, build_messages
+from ..engine.process import EngineProcess
 from ..store import History, TurnRecorder
-from .clipboard import copy_text
-from .code_blocks import code_blocks
-from .screens.confirm import ConfirmScreen
-from .screens.help import HelpScreen
-from .screens.line_prompt import LinePromptScreen
-from .screens.text_prompt import TextPromptScreen
 from .turn_status import TurnStatus
 from .widgets.message_log import MessageLog
 from .widgets.messages import AssistantMessage
@@ -88,7 +83,9 @@ class ChatApp(App[int]):
         super().__init__()
         self.config = config
         self.history = history if history is not None else History(config.settings.data_dir)
-        self.backend = Backend(config, profile, model)
+        self.engine = EngineProcess()
+        self.engine.start()  # its SDK import runs on the other core while Textual starts
+        self.backend = Backend(config, profile, model, engine=self.engine)
         self.conversation = conversation or self._blank_conversation()
         self.status = TurnStatus()
         self._turn: tuple[ChatMessage, AssistantMessage, TurnRecorder] | None = None
@@ -122,12 +119,13 @@ class ChatApp(App[int]):
 
     async def on_unmount(self) -> None:
         await self.backend.aclose()
+        self.engine.close()
         self.history.close()
 
     def status_bar_text(self) -> str:
         bar = self.query_one(StatusBar)
         bar.tick()
-        return str(bar.render())
+        return bar.text
 
     def _check_history(self) -> None:
         """Say once, in a toast and in the status bar, that history is off and why."""
@@ -203,7 +201,8 @@ class ChatApp(App[int]):
     @work(exclusive=True, group=TURN_GROUP, exit_on_error=False)
     async def _generate(self, widget: AssistantMessage, recorder: TurnRecorder,
                         messages: list[dict[str, str]]) -> Finished:
-        """Consume the turn's events; per delta: a counter, two list appends and a clock read."""
+        """Consume the turn's events (parsed in the engine process); per delta: a counter, two list appends
+        and a clock read. Events arrive in batches a few milliseconds apart, so the loop stays free."""
         status = self.status
         async for event in self.backend.turn(messages):
             status.apply(event)
@@ -359,6 +358,8 @@ class ChatApp(App[int]):
 
     @on(Sidebar.Rename)
     def _rename(self, event: Sidebar.Rename) -> None:
+        from .screens.line_prompt import LinePromptScreen
+
         current = next((c.title for c in self.history.list_conversations() if c.id == event.conversation_id), "")
 
         def rename(title: str | None) -> None:
@@ -374,6 +375,8 @@ class ChatApp(App[int]):
 
     @on(Sidebar.Delete)
     def _delete(self, event: Sidebar.Delete) -> None:
+        from .screens.confirm import ConfirmScreen
+
         title = next((c.title for c in self.history.list_conversations() if c.id == event.conversation_id), "")
 
         async def delete(yes: bool | None) -> None:
@@ -403,6 +406,8 @@ class ChatApp(App[int]):
         text = self._last_answer()
         if text is None:
             return
+        from .code_blocks import code_blocks  # actions import what they use: startup stays short
+
         blocks = code_blocks(text)
         if not blocks:
             self.notify("The last answer has no code block.")
@@ -413,6 +418,8 @@ class ChatApp(App[int]):
                                   for i, b in enumerate(blocks, 1)], placeholder="Copy which code block?")
 
     def _copy(self, text: str) -> None:
+        from .clipboard import copy_text
+
         result = copy_text(text, self.copy_to_clipboard)
         self.notify(result.message, title="Copied" if result.confirmed else "Clipboard",
                     severity="information" if result.confirmed else "warning", timeout=6)
@@ -452,7 +459,7 @@ class ChatApp(App[int]):
             self.notify("Esc stops the current answer first.", severity="warning")
             return
         try:
-            backend = Backend(self.config, name, quirks=self.backend.quirks)
+            backend = Backend(self.config, name, quirks=self.backend.quirks, engine=self.engine)
         except ConfigError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -464,6 +471,8 @@ class ChatApp(App[int]):
         self.notify(f"Profile: {name} ({backend.profile.display_url})")
 
     def action_edit_system_prompt(self) -> None:
+        from .screens.text_prompt import TextPromptScreen
+
         def save(text: str | None) -> None:
             if text is not None:
                 self.conversation.system_prompt = text
@@ -474,6 +483,8 @@ class ChatApp(App[int]):
                          save)
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         self.push_screen(HelpScreen(self.key_rows()))
 
     def key_rows(self) -> list[tuple[str, str, str]]:

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
-MIN_SEGMENT_LINES = 24
+MIN_SEGMENT_LINES = 6
+"""Settled text costs nothing per frame, so settle early: the live tail is what each frame re-renders."""
 MAX_FENCE_LINES = 16
 """Code is the costly thing to render (syntax highlighting): keep the live tail of a code block short."""
 

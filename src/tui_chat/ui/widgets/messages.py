@@ -72,7 +72,7 @@ class AssistantMessage(Vertical):
         """The engine discarded the partial answer: clear it, and say why in the footer."""
         self._reasoning.clear()
         self.message.reasoning = ""
-        await self.body.reset()
+        self.body.reset()
         self.query_one(Collapsible).display = False
         self.set_note(note)
 
@@ -85,7 +85,7 @@ class AssistantMessage(Vertical):
         if message.reasoning:
             self._reasoning = [message.reasoning]
             self._show_reasoning()
-        await self.body.finish(message.content)
+        self.body.finish(message.content)
         self._note = ""
         self._show_footer()
 

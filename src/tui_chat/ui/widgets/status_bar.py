@@ -1,15 +1,20 @@
-"""The status bar: the turn's state, redrawn on a fixed tick (about 10 Hz), never per delta."""
+"""The status bar: the turn's state, redrawn on a fixed tick (about 10 Hz), never per delta.
+
+It has a fixed height of one line, so a tick only repaints that line: no layout (``Static.update``
+would ask for one, and a layout of the whole screen ten times a second is what a stream can't afford).
+"""
 
 from __future__ import annotations
 
-from textual.widgets import Static
+from textual.content import Content
+from textual.widget import Widget
 
 from ..turn_status import Phase, TurnStatus
 
 TICK_SECONDS = 0.1
 
 
-class StatusBar(Static):
+class StatusBar(Widget):
     DEFAULT_CSS = """
     StatusBar { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
     StatusBar.-busy { color: $text; }
@@ -18,11 +23,11 @@ class StatusBar(Static):
     """
 
     def __init__(self, status: TurnStatus, *, label: str = "", id: str | None = None) -> None:
-        super().__init__("", markup=False, id=id)
+        super().__init__(id=id)
         self.status = status
         self.label = label
         self.notice = ""
-        self._shown = ""
+        self.text = ""
 
     def on_mount(self) -> None:
         self.set_interval(TICK_SECONDS, self.tick)
@@ -38,9 +43,12 @@ class StatusBar(Static):
         if self.label:
             parts.append(self.label)
         text = " │ ".join(parts)
-        if text != self._shown:
-            self._shown = text
-            self.update(text)
+        if text != self.text:
+            self.text = text
+            self.refresh()
         self.set_class(status.busy, "-busy")
         self.set_class(status.phase is Phase.RETRYING, "-retrying")
         self.set_class(status.phase is Phase.FAILED, "-failed")
+
+    def render(self) -> Content:
+        return Content(self.text)

@@ -1,93 +1,101 @@
-"""Markdown that grows by deltas at a cost per delta that does not grow with the document.
+"""An answer's Markdown as one widget whose cost per delta does not grow with the answer.
 
 Deltas are only queued (a list append); a timer applies them at most once a frame. Each apply cuts
-the settled part of the tail into segments (:mod:`..markdown_segments`), mounts each as a
-:class:`MarkdownView` rendered once, and re-renders only the short tail. Textual's ``MarkdownStream``
-re-splits the whole document per append and grows a widget tree whose every reflow touches every
-block; measured on 8,000 tokens that made the UI, not the network, the bottleneck.
+what became safe to settle off the tail (:mod:`..markdown_segments`) and renders it once, appending
+its lines to the settled lines; only the short tail is rendered again. ``render_line`` is a list
+lookup. Being one widget matters as much as rendering once: the layout then has a single height to
+ask for, where a tree of Markdown block widgets makes every reflow walk every block of the answer
+(measured: that, not the network, dominated a 32,000-token answer).
 """
 
 from __future__ import annotations
 
-import asyncio
+import time
 
-from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.geometry import Region, Size
+from textual.strip import Strip
 from textual.timer import Timer
+from textual.widget import Widget
 
 from ..markdown_segments import Split, split
 from ..text_safety import visible_text
-from .markdown_view import MarkdownView
 
 FRAME_SECONDS = 1 / 30
+RENDER_BUDGET_SECONDS = 0.012
+"""Longest one frame spends rendering settled Markdown: a burst of text is drawn over a few frames
+rather than in one long callback that would hold up keystrokes."""
+FAST_FRAME_SECONDS = 1 / 20
+FAST_DELTAS = 30
+"""A frame that found more deltas than this (about 900 tokens/s and up) means a stream faster than anyone
+reads: the next frames come at ``FAST_FRAME_SECONDS``. Every frame of a scrolling answer recomposes the
+whole screen, so at full speed fewer frames is most of what the UI can save."""
 
 
-class StreamingMarkdown(Vertical):
-    """An answer as settled :class:`MarkdownView` segments plus one live tail view."""
-
+class StreamingMarkdown(Widget):
     DEFAULT_CSS = "StreamingMarkdown { height: auto; }"
 
     def __init__(self, text: str = "", *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._initial = visible_text(text)
-        self._settled: list[str] = []
-        """The raw (made-safe) text the mounted segments cover, piece by piece."""
-        self._segments = 0
+        self._segments: list[tuple[str, bool]] = []
+        """Settled Markdown, each with: does it continue a code block cut before it (no gap)?"""
+        self._settled_raw: list[str] = []
+        """The raw (made-safe) text the settled segments cover."""
+        self._tail = ""
         self._raw_tail = ""
         self._open_fence = ""
         self._pending: list[str] = []
         self._timer: Timer | None = None
-        self._lock = asyncio.Lock()
-        self._tail = MarkdownView("", first=True)
-        self._tail.add_class("tail")
+        self._frame = FRAME_SECONDS
+        self._width = -1
+        self._rendered = 0
+        """How many settled segments are in ``_settled_lines`` at the current width."""
+        self._settled_lines: list[Strip] = []
+        self._tail_lines: list[Strip] = []
+        self._tail_width = -1
+        self._apply(split(visible_text(text), final=True), visible_text(text))
+
+    # -- what is shown -----------------------------------------------------------------------------
 
     @property
     def source(self) -> str:
         """The (made-safe) Markdown shown, including what is queued."""
-        return "".join(self._settled) + self._raw_tail + visible_text("".join(self._pending))
+        return "".join(self._settled_raw) + self._raw_tail + visible_text("".join(self._pending))
 
     @property
     def segment_count(self) -> int:
-        return self._segments
-
-    def compose(self) -> ComposeResult:
-        cut = split(self._initial, final=True)
-        yield from self._views(cut.settled, cut.joins)
-        self._take(cut, self._initial)
-        yield self._tail
+        return len(self._segments)
 
     def write(self, text: str) -> None:
         """Queue a delta; it is shown within a frame. Cheap: this runs once per delta."""
         self._pending.append(text)
         if self._timer is None:
-            self._timer = self.set_timer(FRAME_SECONDS, self._apply_pending)
+            self._timer = self.set_timer(self._frame, self._apply_pending)
 
-    async def _apply_pending(self) -> None:
-        async with self._lock:
-            self._timer = None
-            raw = self._raw_tail + visible_text("".join(self._pending))
-            self._pending.clear()
-            await self._show(split(raw, open_fence=self._open_fence), raw)
-        if self._pending and self._timer is None:
-            self._timer = self.set_timer(FRAME_SECONDS, self._apply_pending)
+    def _apply_pending(self) -> None:
+        self._timer = None
+        self._frame = FAST_FRAME_SECONDS if len(self._pending) > FAST_DELTAS else FRAME_SECONDS
+        raw = self._raw_tail + visible_text("".join(self._pending))
+        self._pending.clear()
+        self._apply(split(raw, open_fence=self._open_fence), raw)
 
-    async def finish(self, text: str) -> None:
-        """The stream ended: show exactly ``text``, reusing every segment that already matches it."""
-        async with self._lock:
-            self._stop_timer()
-            final = visible_text(text)
-            shown = "".join(self._settled)
-            if final.startswith(shown):
-                rest = final[len(shown):]
-                await self._show(split(rest, open_fence=self._open_fence, final=True), rest)
-            else:
-                await self._rebuild(final)
+    def finish(self, text: str) -> None:
+        """The stream ended: show exactly ``text``, keeping every settled segment that matches it."""
+        self._stop_timer()
+        final = visible_text(text)
+        shown = "".join(self._settled_raw)
+        if final.startswith(shown):
+            rest = final[len(shown):]
+            self._apply(split(rest, open_fence=self._open_fence, final=True), rest)
+        else:
+            self.reset(text)
 
-    async def reset(self, text: str = "") -> None:
-        """Drop everything shown (the engine restarted the answer) and show ``text`` instead."""
-        async with self._lock:
-            self._stop_timer()
-            await self._rebuild(visible_text(text))
+    def reset(self, text: str = "") -> None:
+        """Show ``text`` instead of everything (the engine restarted the answer)."""
+        self._stop_timer()
+        self._segments, self._settled_raw, self._settled_lines, self._open_fence = [], [], [], ""
+        self._width, self._rendered = -1, 0
+        final = visible_text(text)
+        self._apply(split(final, final=True), final)
 
     def _stop_timer(self) -> None:
         if self._timer is not None:
@@ -95,25 +103,87 @@ class StreamingMarkdown(Vertical):
             self._timer = None
         self._pending.clear()
 
-    def _views(self, sources: list[str], joins: list[bool]) -> list[MarkdownView]:
-        first = self._segments
-        self._segments += len(sources)
-        return [MarkdownView(s, joined=j, first=first + i == 0) for i, (s, j) in enumerate(zip(sources, joins))]
+    def _apply(self, cut: Split, raw: str) -> None:
+        """Settle what ``cut`` settled of ``raw``; the rest becomes the tail."""
+        rendered = self._width > 0
+        old_top, old_height = (len(self._settled_lines), self._height_at(self._width)) if rendered else (0, -1)
+        self._segments.extend(zip(cut.settled, cut.joins))
+        self._settled_raw.append(raw[:cut.consumed])
+        drawn = self._rendered
+        if rendered:
+            self._advance()
+        self._raw_tail, self._open_fence, self._tail_joined = raw[cut.consumed:], cut.open_fence, cut.tail_joins
+        if cut.tail == self._tail and not cut.settled and self._rendered == drawn:
+            return
+        self._tail, self._tail_width = cut.tail, -1
+        if not self.is_mounted:
+            return
+        if not rendered:
+            self.refresh(layout=True)
+            return
+        height = self._height_at(self._width)
+        # Only the rows from where the old tail began have changed; the settled rows stay cached.
+        changed = Region(0, old_top, self._width, max(height, old_height) - old_top + 1)
+        self.refresh(changed, layout=height != old_height)
 
-    def _take(self, cut: Split, raw: str) -> None:
-        """Record what ``cut`` settled of ``raw`` and show its tail."""
-        self._settled.append(raw[:cut.consumed])
-        self._raw_tail, self._open_fence = raw[cut.consumed:], cut.open_fence
-        self._tail.set_class(self._segments == 0, "-first")
-        self._tail.set_class(cut.tail_joins, "-joined")
-        self._tail.set_source(cut.tail)
+    # -- rendering ---------------------------------------------------------------------------------
 
-    async def _show(self, cut: Split, raw: str) -> None:
-        if cut.settled:
-            await self.mount_all(self._views(cut.settled, cut.joins), before=self._tail)
-        self._take(cut, raw)
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        if self._width > 0 and (self.rich_style != self._style or self.app.current_theme.dark != self._dark):
+            self._width, self._tail_width = -1, -1  # the colours really changed (a theme): render again
 
-    async def _rebuild(self, final: str) -> None:
-        await self.query(MarkdownView).exclude(".tail").remove()
-        self._settled, self._segments, self._open_fence = [], 0, ""
-        await self._show(split(final, final=True), final)
+    def _ensure(self, width: int) -> None:
+        """Have lines for ``width``. Layout and painting call this, so it only renders what is
+        missing since the last frame; settled text is drawn by the frame callback (:meth:`_advance`)."""
+        if width != self._width:
+            self._width, self._rendered, self._settled_lines, self._tail_width = width, 0, [], -1
+            self._style, self._dark = self.rich_style, self.app.current_theme.dark
+            self._advance()
+        if self._tail_width != width:
+            self._tail_width = width
+            if self._rendered < len(self._segments):
+                self._tail_lines = []  # older text is still being drawn: the tail waits its turn
+                return
+            lines = self._render(self._tail, width) if self._tail.strip() else []
+            if lines and self._settled_lines and not self._tail_joined:
+                lines.insert(0, Strip.blank(width, self._style))
+            self._tail_lines = lines
+
+    def _render(self, source: str, width: int) -> list[Strip]:
+        from .markdown_view import render_markdown  # markdown-it, Rich and Pygments load with the first answer
+
+        return render_markdown(self.app.console, source, width, self._style, self._dark)
+
+    def _advance(self) -> None:
+        """Render settled segments for at most one frame's budget; schedule the rest for the next frame."""
+        width = self._width
+        deadline = time.monotonic() + RENDER_BUDGET_SECONDS
+        while self._rendered < len(self._segments) and time.monotonic() < deadline:
+            source, joined = self._segments[self._rendered]
+            if self._settled_lines and not joined:
+                self._settled_lines.append(Strip.blank(width, self._style))
+            self._settled_lines.extend(self._render(source, width))
+            self._rendered += 1
+            self._tail_width = -1
+        if self._rendered < len(self._segments) and self._timer is None and self.is_mounted:
+            self._timer = self.set_timer(FRAME_SECONDS, self._apply_pending)
+
+    def _height_at(self, width: int) -> int:
+        self._ensure(width)
+        return len(self._settled_lines) + len(self._tail_lines)
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return container.width
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self._height_at(width)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_size.width
+        self._ensure(width)
+        settled = self._settled_lines
+        if y < len(settled):
+            return settled[y]
+        y -= len(settled)
+        return self._tail_lines[y] if y < len(self._tail_lines) else Strip.blank(width, self._style)

@@ -1,0 +1,33 @@
+"""What a turn is asked to do: plain data, cheap to import and to send to the engine process."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..config import FallbackSettings, RetrySettings, TimeoutSettings
+
+
+@dataclass(frozen=True)
+class TurnRequest:
+    model: str
+    messages: Sequence[dict[str, Any]]
+    temperature: float | None = None
+    max_tokens: int | None = None
+    stream: bool = True
+    """False when the profile declares ``stream = false``."""
+
+
+@dataclass(frozen=True)
+class TurnPolicy:
+    retry: RetrySettings
+    timeouts: TimeoutSettings
+    fallback: FallbackSettings
+
+
+def build_messages(system_prompt: str, history: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
+    """The request's messages from ``(role, content)`` pairs; an empty system prompt is not sent."""
+    messages = [{"role": "system", "content": system_prompt}] if system_prompt.strip() else []
+    messages.extend({"role": role, "content": content} for role, content in history)
+    return messages

@@ -157,6 +157,8 @@ def _serve(conn: Connection) -> None:
         os.nice(CHILD_NICENESS)
     except OSError:
         pass
+    from . import turn  # noqa: F401  the SDK's imports now, not when the user's first question waits
+
     asyncio.run(_Child(conn).run())
 
 

@@ -14,7 +14,7 @@ from textual.widget import Widget
 from ...conversation import ChatMessage
 from .messages import AssistantMessage, UserMessage
 
-BATCH = 40
+BATCH = 24
 MAX_MOUNTED = 160
 
 

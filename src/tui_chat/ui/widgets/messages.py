@@ -27,16 +27,24 @@ class AssistantMessage(Vertical):
     def __init__(self, message: ChatMessage) -> None:
         super().__init__(classes="message assistant")
         self.message = message
-        self._reasoning: list[str] = []
+        self._reasoning_parts: list[str] = []
         self._reasoning_timer: Timer | None = None
         self._note = ""
 
     def compose(self) -> ComposeResult:
-        with Collapsible(title=self._reasoning_title(), collapsed=True, classes="reasoning") as box:
-            box.display = bool(self.message.reasoning)
-            yield Static(visible_text(self.message.reasoning), markup=False, classes="reasoning-text")
+        if self.message.reasoning:
+            yield self._reasoning_box(collapsed=True)
         yield StreamingMarkdown(self.message.content, classes="answer")
         yield Static(self._footer_text(), markup=False, classes="footer")
+
+    def _reasoning_box(self, collapsed: bool) -> Collapsible:
+        """Made only for answers that have reasoning: most have none, and a long history mounts many."""
+        return Collapsible(Static(visible_text(self.message.reasoning), markup=False, classes="reasoning-text"),
+                           title=self._reasoning_title(), collapsed=collapsed, classes="reasoning")
+
+    def _reasoning(self) -> Collapsible | None:
+        found = self.query(Collapsible)
+        return found.first() if found else None
 
     def on_mount(self) -> None:
         self._show_footer()
@@ -49,31 +57,36 @@ class AssistantMessage(Vertical):
 
     def write(self, text: str) -> None:
         """An answer delta. The first one folds the reasoning away."""
-        if self._reasoning and not self.message.content and self._note != "answer":
+        if self._reasoning_parts and not self.message.content and self._note != "answer":
             self._note = "answer"
-            self.query_one(Collapsible).collapsed = True
+            if (box := self._reasoning()) is not None:
+                box.collapsed = True
         self.body.write(text)
 
     def write_reasoning(self, text: str) -> None:
-        if not self._reasoning:
-            box = self.query_one(Collapsible)
-            box.display, box.collapsed = True, False
-        self._reasoning.append(text)
+        if not self._reasoning_parts and self._reasoning() is None:
+            self.mount(self._reasoning_box(collapsed=False), before=self.body)
+        self._reasoning_parts.append(text)
         if self._reasoning_timer is None:
             self._reasoning_timer = self.set_timer(FRAME_SECONDS * 3, self._show_reasoning)
 
     def _show_reasoning(self) -> None:
         self._reasoning_timer = None
-        self.message.reasoning = "".join(self._reasoning)
-        self.query_one(".reasoning-text", Static).update(visible_text(self.message.reasoning))
-        self.query_one(Collapsible).title = self._reasoning_title()
+        self.message.reasoning = "".join(self._reasoning_parts)
+        box = self._reasoning()
+        if box is None:
+            self.mount(self._reasoning_box(collapsed=True), before=self.body)
+            return
+        box.query_one(".reasoning-text", Static).update(visible_text(self.message.reasoning))
+        box.title = self._reasoning_title()
 
     async def restart(self, note: str) -> None:
         """The engine discarded the partial answer: clear it, and say why in the footer."""
-        self._reasoning.clear()
+        self._reasoning_parts.clear()
         self.message.reasoning = ""
         self.body.reset()
-        self.query_one(Collapsible).display = False
+        if (box := self._reasoning()) is not None:
+            box.remove()
         self.set_note(note)
 
     async def finish(self, message: ChatMessage) -> None:
@@ -83,7 +96,7 @@ class AssistantMessage(Vertical):
             self._reasoning_timer.stop()
             self._reasoning_timer = None
         if message.reasoning:
-            self._reasoning = [message.reasoning]
+            self._reasoning_parts = [message.reasoning]
             self._show_reasoning()
         self.body.finish(message.content)
         self._note = ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tui_chat.config import load_config
@@ -286,3 +288,16 @@ async def test_copy_without_a_clipboard_falls_back_to_osc52_and_says_so(make_app
         await pilot.press("ctrl+g")
         await pilot.pause()
         assert sent[-1].startswith("def greet(name: str)")
+
+
+async def test_quit_while_streaming_closes_the_stream(make_app, sim):
+    app = make_app("slow-400-10")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "hi")
+        await wait_for(pilot, lambda: app.status.tokens >= 3)
+        await pilot.press("ctrl+q")
+    for _ in range(300):  # bounded: the engine process cancels, the server notices
+        if sim.stats("slow-400-10")["disconnected"]:
+            break
+        await asyncio.sleep(0.01)
+    assert sim.stats("slow-400-10")["disconnected"] == 1 and sim.stats("slow-400-10")["completed"] == 0

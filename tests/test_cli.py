@@ -70,12 +70,18 @@ def test_fallback_is_reported_and_the_answer_printed_once(sim):
     assert result.stdout.rstrip("\n") == expected.rstrip("\n")
 
 
-def test_restarted_answer_that_differs_gets_a_separator(sim):
-    # echo answers with the prompt; the first attempt is cut after two tokens of a *different* scenario
-    # cannot happen with one model, so drive the writer through a malformed then clean stream instead.
+def test_restarted_answer_with_the_same_start_is_continued_not_repeated(sim):
     result = tui_chat("ask", "--model", "malformed-3-1", "hi")
     assert result.returncode == 0
-    assert result.stdout.count("## Section 1") == 1  # same prefix: continued, not repeated
+    assert result.stdout.count("## Section 1") == 1
+
+
+def test_restarted_answer_that_differs_follows_a_separator(sim):
+    result = tui_chat("ask", "--model", "reword-4", "hi")
+    assert result.returncode == 0, result.stderr
+    first_try = "A first try at "  # the first 4 tokens, then the connection drops
+    assert result.stdout == first_try + "\n----- answer restarted -----\nA different answer, worded another way.\n"
+    assert "the restarted answer differs" in result.stderr
 
 
 def test_401_is_not_retried_and_names_the_key_setting(sim):

@@ -87,6 +87,7 @@ SCENARIOS: dict[str, str] = {
     "midstream-N-K": "an SSE error event after N tokens, the first K times (default 1)",
     "malformed-N-K": "one malformed chunk after N tokens, the first K times (default 1)",
     "truncate-N-K": "the stream ends without finish_reason after N tokens, the first K times (default 1)",
+    "reword-N": "the first streaming request drops after N tokens; later ones answer with other words",
     "auth": "401 invalid API key",
     "reasoning": "reasoning_content deltas, then the answer",
     "markup": "a reply full of Rich markup and terminal escape sequences",
@@ -132,8 +133,11 @@ def code_tokens(lines: int) -> list[str]:
     return ["```python\n", *(tok for line in body for tok in tokenize(line)), "```\n"]
 
 
-def reply_tokens(scenario: Scenario, prompt: str) -> list[str]:
-    """The answer text of a scenario, as the tokens it is streamed in."""
+REWORDED = "A different answer, worded another way.\n"
+
+
+def reply_tokens(scenario: Scenario, prompt: str, attempt: int = 1) -> list[str]:
+    """The answer text of a scenario, as the tokens it is streamed in; ``attempt`` counts requests."""
     name = scenario.name
     if name == "fast":
         count = max(1, scenario.int_arg(0, 2000))
@@ -147,6 +151,8 @@ def reply_tokens(scenario: Scenario, prompt: str) -> list[str]:
         return tokenize(prompt) or ["(empty)"]
     if name == "markup":
         return tokenize(MARKUP_REPLY)
+    if name == "reword":
+        return tokenize(REWORDED if attempt > 1 else "A first try at an answer that will be cut off soon.")
     if name in ("drop", "stall", "midstream", "malformed", "truncate"):
         return prose_tokens(max(scenario.int_arg(0, 20) * 2, 40))
     short = " ".join(prompt.split())[:200].replace("*", "")

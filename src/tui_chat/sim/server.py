@@ -131,7 +131,7 @@ class Simulator:
             return early
         messages = body.get("messages") or []
         prompt = next((str(m.get("content", "")) for m in reversed(messages) if m.get("role") == "user"), "")
-        tokens = reply_tokens(scenario, prompt)
+        tokens = reply_tokens(scenario, prompt, n)
         prompt_tokens = sum(len(tokenize(str(m.get("content", "")))) for m in messages)
         if not stream:
             self.stats.completed[model] += 1
@@ -184,7 +184,7 @@ class Simulator:
         name = scenario.name
         default_k = ALWAYS if name in ("drop", "stall") else 1
         fault_at = scenario.int_arg(0, 20) if n <= scenario.int_arg(1, default_k) else -1
-        if name not in ("drop", "stall", "midstream", "malformed", "truncate"):
+        if name not in ("drop", "stall", "midstream", "malformed", "truncate", "reword"):
             fault_at = -1
         delay = token_delay(scenario)
         prefix = _chunk_prefix(model)
@@ -223,7 +223,7 @@ class Simulator:
             raise
 
     async def _fault(self, name: str):
-        if name == "drop":
+        if name in ("drop", "reword"):
             raise DroppedConnection("simulated dropped stream")
         if name == "stall":
             await asyncio.sleep(STALL_SECONDS)

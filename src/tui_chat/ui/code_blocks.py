@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .widgets.markdown_view import PARSER
+from .markdown_render import PARSER
 
 
 @dataclass(frozen=True)

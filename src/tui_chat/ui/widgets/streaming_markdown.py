@@ -151,7 +151,7 @@ class StreamingMarkdown(Widget):
             self._tail_lines = lines
 
     def _render(self, source: str, width: int) -> list[Strip]:
-        from .markdown_view import render_markdown  # markdown-it, Rich and Pygments load with the first answer
+        from ..markdown_render import render_markdown  # markdown-it, Rich and Pygments load with the first answer
 
         return render_markdown(self.app.console, source, width, self._style, self._dark)
 

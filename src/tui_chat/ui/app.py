@@ -35,6 +35,13 @@ TURN_GROUP = "turn"
 CHECKPOINT_SECONDS = 1.0
 
 
+def _warm_up_renderer() -> None:
+    """Import and prime the Markdown renderer off the event loop, while the user types the first question."""
+    from .markdown_render import warm_up
+
+    warm_up()
+
+
 class TurnFailed(Exception):
     """Raised in the turn worker for the engine's ``Failed`` event, so its end is handled in one place."""
 
@@ -113,6 +120,7 @@ class ChatApp(App[int]):
         await self.log_view.show(self.conversation.messages)
         self.prompt.focus()
         self._check_history()
+        self.run_worker(_warm_up_renderer, thread=True, group="warm-up", exit_on_error=False)
         if self.backend.is_demo:
             self.notify("The built-in simulator answers. Set OPENAI_API_KEY, or start with --profile NAME, "
                         "for a real provider.", title="Offline demo", timeout=6)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import urllib.request
@@ -42,6 +43,14 @@ class SimHandle:
 
     def reset(self) -> None:
         urllib.request.urlopen(urllib.request.Request(self.root + "/sim/reset", method="POST"), timeout=5).read()
+
+    async def disconnected(self, model: str, seconds: float = 3.0) -> bool:
+        """Wait (bounded) until the server has seen a client drop a stream of ``model``."""
+        for _ in range(int(seconds * 100)):
+            if self.stats(model)["disconnected"]:
+                return True
+            await asyncio.sleep(0.01)
+        return False
 
     def stats(self, model: str) -> dict:
         data = json.loads(urllib.request.urlopen(self.root + "/sim/stats", timeout=5).read())

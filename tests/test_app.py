@@ -9,7 +9,7 @@ from tui_chat.conversation import MessageStatus
 from tui_chat.sim.scenarios import prose_tokens
 from tui_chat.ui.app import ChatApp
 from tui_chat.ui.screens.help import HelpScreen
-from tui_chat.ui.text_safety import visible_text
+from tui_chat.text_safety import visible_text
 from tui_chat.ui.widgets.messages import AssistantMessage
 from tui_chat.ui.widgets.status_bar import StatusBar
 

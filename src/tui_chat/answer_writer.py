@@ -8,16 +8,11 @@ answer is printed whole after a separator line.
 
 from __future__ import annotations
 
-import re
 from typing import TextIO
 
+from .text_safety import visible_text
+
 SEPARATOR = "\n----- answer restarted -----\n"
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def visible_controls(text: str) -> str:
-    """Show control characters as Unicode control pictures, so they cannot drive the terminal."""
-    return CONTROL.sub(lambda m: chr(0x2400 + ord(m.group())) if ord(m.group()) < 0x20 else "\ufffd", text)
 
 
 class AnswerWriter:
@@ -73,5 +68,5 @@ class AnswerWriter:
         if not text:
             return
         self._parts.append(text)
-        self.out.write(visible_controls(text) if self.sanitize else text)
+        self.out.write(visible_text(text) if self.sanitize else text)
         self.out.flush()

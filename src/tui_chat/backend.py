@@ -28,13 +28,14 @@ class Backend:
     """One profile's connection. Close it with :meth:`aclose` (it may own a simulator thread)."""
 
     def __init__(self, config: LoadedConfig, profile: str | None = None, model: str | None = None,
-                 quirks: Quirks | None = None, engine: EngineProcess | None = None) -> None:
+                 engine: EngineProcess | None = None) -> None:
         """``engine``: run turns in that child process (the app) instead of on the caller's loop (the CLI)."""
         self.config = config
         self.engine = engine
         self.profile: ResolvedProfile = config.resolve_profile(profile, model)
         self.model = self.profile.model
-        self.quirks = quirks or Quirks()
+        self.quirks = Quirks()
+        """What servers rejected, for turns run in-process (the engine process keeps its own)."""
         self.sim: SimServer | None = None
         if self.profile.is_simulator:
             from .sim import SimServer

@@ -248,7 +248,7 @@ async def _ask(args: argparse.Namespace, config: LoadedConfig) -> int:
                 if record:
                     record.finished(event)
                 if args.verbose:
-                    _status(_describe_metrics(event))
+                    _status(f"done in {event.metrics.total_time:.2f}s: {event.metrics.describe()}")
                 return EXIT_OK
             elif isinstance(event, Failed):
                 writer.finish()
@@ -267,19 +267,6 @@ async def _ask(args: argparse.Namespace, config: LoadedConfig) -> int:
         await backend.aclose()
         if record:
             record.close()
-
-
-def _describe_metrics(event: Any) -> str:
-    m = event.metrics
-    parts = [f"{m.tokens} tokens in {m.total_time:.2f}s"]
-    if m.tokens_per_second:
-        parts.append(f"{m.tokens_per_second:.0f} tok/s")
-    if m.time_to_first_token is not None:
-        parts.append(f"first token {m.time_to_first_token:.2f}s")
-    parts.append(f"{m.attempts} attempt{'s' if m.attempts != 1 else ''}")
-    if m.fell_back:
-        parts.append("fell back to non-streaming")
-    return "done: " + ", ".join(parts)
 
 
 async def _models(args: argparse.Namespace, config: LoadedConfig) -> int:

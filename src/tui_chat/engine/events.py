@@ -71,6 +71,21 @@ class Metrics:
     fell_back: bool
     usage: Usage | None = None
 
+    def describe(self) -> str:
+        """``412 tokens · 53.2 tok/s · first token 0.31s`` and, when they apply, attempts, fallback, usage."""
+        parts = [f"{self.tokens} tokens"]
+        if self.tokens_per_second:
+            parts.append(f"{self.tokens_per_second:.1f} tok/s")
+        if self.time_to_first_token is not None:
+            parts.append(f"first token {self.time_to_first_token:.2f}s")
+        if self.attempts > 1:
+            parts.append(f"{self.attempts} attempts")
+        if self.fell_back:
+            parts.append("non-streaming fallback")
+        if self.usage and self.usage.total_tokens:
+            parts.append(f"{self.usage.total_tokens} tokens used")
+        return " · ".join(parts)
+
 
 @dataclass(frozen=True, slots=True)
 class Started:

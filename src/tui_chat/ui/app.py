@@ -467,7 +467,7 @@ class ChatApp(App[int]):
             self.notify("Esc stops the current answer first.", severity="warning")
             return
         try:
-            backend = Backend(self.config, name, quirks=self.backend.quirks, engine=self.engine)
+            backend = Backend(self.config, name, engine=self.engine)
         except ConfigError as exc:
             self.notify(str(exc), severity="error")
             return

@@ -113,24 +113,9 @@ class TurnStatus:
             return f"■ stopped by user · {self.tokens} tokens kept"
         if self.phase is Phase.FAILED:
             return f"✖ failed: {self.failure}"
-        return "● ready" + (f" · last: {describe_metrics(self.last_metrics)}" if self.last_metrics else "")
+        return "● ready" + (f" · last: {self.last_metrics.describe()}" if self.last_metrics else "")
 
     @property
     def fallback_text(self) -> str:
         return f"fell back to non-streaming: {self.fallback_reason}" if self.fallback_reason else ""
 
-
-def describe_metrics(m: Metrics) -> str:
-    """``412 tokens · 53.2 tok/s · first token 0.31s`` and, when they apply, attempts, fallback, usage."""
-    parts = [f"{m.tokens} tokens"]
-    if m.tokens_per_second:
-        parts.append(f"{m.tokens_per_second:.1f} tok/s")
-    if m.time_to_first_token is not None:
-        parts.append(f"first token {m.time_to_first_token:.2f}s")
-    if m.attempts > 1:
-        parts.append(f"{m.attempts} attempts")
-    if m.fell_back:
-        parts.append("non-streaming fallback")
-    if m.usage and m.usage.total_tokens:
-        parts.append(f"{m.usage.total_tokens} tokens used")
-    return " · ".join(parts)

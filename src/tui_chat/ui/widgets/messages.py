@@ -8,8 +8,7 @@ from textual.timer import Timer
 from textual.widgets import Collapsible, Static
 
 from ...conversation import ChatMessage, MessageStatus
-from ..text_safety import visible_text
-from ..turn_status import describe_metrics
+from ...text_safety import visible_text
 from .streaming_markdown import FRAME_SECONDS, StreamingMarkdown
 
 
@@ -122,7 +121,7 @@ class AssistantMessage(Vertical):
             return f"✖ {m.error or 'failed'}"
         if m.status is MessageStatus.INTERRUPTED:
             return "⚠ interrupted: the app ended during this answer (ctrl+r regenerates)"
-        return describe_metrics(m.metrics) if m.metrics else ""
+        return m.metrics.describe() if m.metrics else ""
 
     def _show_footer(self) -> None:
         footer = self.query_one(".footer", Static)

@@ -18,7 +18,7 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from ...store import ConversationSummary, SearchHit
-from ..text_safety import visible_text
+from ...text_safety import visible_text
 
 
 class Sidebar(Vertical):

@@ -18,7 +18,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from ..markdown_segments import Split, split
-from ..text_safety import visible_text
+from ...text_safety import visible_text
 
 FRAME_SECONDS = 1 / 30
 RENDER_BUDGET_SECONDS = 0.012
@@ -61,10 +61,6 @@ class StreamingMarkdown(Widget):
     def source(self) -> str:
         """The (made-safe) Markdown shown, including what is queued."""
         return "".join(self._settled_raw) + self._raw_tail + visible_text("".join(self._pending))
-
-    @property
-    def segment_count(self) -> int:
-        return len(self._segments)
 
     def write(self, text: str) -> None:
         """Queue a delta; it is shown within a frame. Cheap: this runs once per delta."""
@@ -109,7 +105,8 @@ class StreamingMarkdown(Widget):
         rendered = self._width > 0
         old_top, old_height = (len(self._settled_lines), self._height_at(self._width)) if rendered else (0, -1)
         self._segments.extend(zip(cut.settled, cut.joins))
-        self._settled_raw.append(raw[:cut.consumed])
+        if cut.consumed:
+            self._settled_raw.append(raw[:cut.consumed])
         drawn = self._rendered
         if rendered:
             self._advance()
@@ -157,7 +154,8 @@ class StreamingMarkdown(Widget):
         return render_markdown(self.app.console, source, width, self._style, self._dark)
 
     def _advance(self) -> None:
-        """Render settled segments for at most one frame's budget; schedule the rest for the next frame."""
+        """Render settled segments for at most ``RENDER_BUDGET_SECONDS``; the rest continues right after the
+        loop has had its turn (``CATCH_UP_SECONDS``)."""
         width = self._width
         deadline = time.monotonic() + RENDER_BUDGET_SECONDS
         while self._rendered < len(self._segments) and time.monotonic() < deadline:

@@ -44,6 +44,7 @@ def _stream(command: list[str], base_url: str, marker: str, ready: str | None, t
         term = Tmux(*TERMINAL)
         try:
             term.start(command, _env(base_url, data))
+            term.attach_control()
             if ready:
                 term.wait_for(ready)
             else:
@@ -76,6 +77,7 @@ def typing_latency(base_url: str, model: str, keys: int = 25) -> tuple[list[floa
         term = Tmux(*TERMINAL)
         try:
             term.start([str(BIN), "--model", model], _env(base_url, data))
+            term.attach_control()
             term.wait_for("Ask anything")
             idle = _type(term, keys, "q")
             term.send("C-u")  # clear the prompt (TextArea: delete to line start)
@@ -111,6 +113,7 @@ def _launch(command: list[str], base_url: str, ready: str, data_dir: str | None 
         try:
             started = time.monotonic()
             term.start(command, _env(base_url, data_dir or scratch))
+            term.attach_control()
             term.wait_for(ready, timeout=60, interval=POLL)
             return time.monotonic() - started
         finally:
@@ -143,6 +146,7 @@ def _resume(base_url: str, data: str, conversation_id: int, ready: str) -> tuple
     try:
         started = time.monotonic()
         term.start([str(BIN), "--resume", str(conversation_id)], _env(base_url, data))
+        term.attach_control()
         term.wait_for(ready, timeout=120, interval=POLL)
         term.wait_for("Ask anything", timeout=60, interval=POLL)
         elapsed = time.monotonic() - started

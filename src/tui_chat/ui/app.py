@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.command import SimpleCommand
@@ -124,6 +124,11 @@ class ChatApp(App[int]):
         if self.backend.is_demo:
             self.notify("The built-in simulator answers. Set OPENAI_API_KEY, or start with --profile NAME, "
                         "for a real provider.", title="Offline demo", timeout=6)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and self._turn is not None:
+            self._turn[1].body.hold()  # the answer's next frame waits for this key's screen update
+        await super().on_event(event)
 
     async def on_unmount(self) -> None:
         await self.backend.aclose()

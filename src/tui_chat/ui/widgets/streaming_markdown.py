@@ -3,7 +3,8 @@
 Deltas are only queued (a list append); a timer applies them at most once a frame. Each apply cuts
 what became safe to settle off the tail (:mod:`..markdown_segments`) and renders it once, appending
 its lines to the settled lines; only the short tail is rendered again. ``render_line`` is a list
-lookup. Being one widget matters as much as rendering once: the layout then has a single height to
+lookup. The screen hears of new lines only once a frame (:meth:`_show`): every change of height
+reflows and repaints the whole scrolled log, so rendering a backlog in slices must not repaint per slice. Being one widget matters as much as rendering once: the layout then has a single height to
 ask for, where a tree of Markdown block widgets makes every reflow walk every block of the answer
 (measured: that, not the network, dominated a 32,000-token answer).
 """
@@ -24,7 +25,11 @@ FRAME_SECONDS = 1 / 30
 RENDER_BUDGET_SECONDS = 0.012
 CATCH_UP_SECONDS = 0.002
 """Longest one callback spends rendering settled Markdown. A burst is drawn in slices, the next slice
-``CATCH_UP_SECONDS`` later: keystrokes and screen updates run between slices, and nothing waits a frame."""
+``CATCH_UP_SECONDS`` later: keystrokes and screen updates run between slices. What the slices drew is
+shown with the next frame."""
+KEY_PAINT_SECONDS = 0.025
+"""After a keystroke, frames and rendering slices wait this long (about a screen update and a half), so the
+key is painted in a cheap partial update instead of behind a reflow of the whole log."""
 FAST_FRAME_SECONDS = 1 / 20
 FAST_DELTAS = 30
 """A frame that found more deltas than this (about 900 tokens/s and up) means a stream faster than anyone
@@ -46,7 +51,14 @@ class StreamingMarkdown(Widget):
         self._open_fence = ""
         self._pending: list[str] = []
         self._timer: Timer | None = None
+        """The next frame: apply what is queued and show what changed."""
+        self._catch_up: Timer | None = None
+        """The next slice of rendering a backlog of settled segments."""
         self._frame = FRAME_SECONDS
+        self._dirty_top: int | None = None
+        """The first row changed since the screen was last told (``None``: nothing changed)."""
+        self._shown_height = -1
+        self._held_until = 0.0
         self._width = -1
         self._rendered = 0
         """How many settled segments are in ``_settled_lines`` at the current width."""
@@ -65,64 +77,91 @@ class StreamingMarkdown(Widget):
     def write(self, text: str) -> None:
         """Queue a delta; it is shown within a frame. Cheap: this runs once per delta."""
         self._pending.append(text)
-        if self._timer is None:
-            self._timer = self.set_timer(self._frame, self._apply_pending)
+        self._next_frame()
 
-    def _apply_pending(self) -> None:
+    def hold(self) -> None:
+        """A key was pressed: let its screen update go first (``KEY_PAINT_SECONDS``)."""
+        self._held_until = time.monotonic() + KEY_PAINT_SECONDS
+
+    def _held(self) -> float:
+        return max(0.0, self._held_until - time.monotonic())
+
+    def _next_frame(self) -> None:
+        if self._timer is None and self.is_mounted:
+            self._timer = self.set_timer(self._frame, self._on_frame)
+
+    def _on_frame(self) -> None:
         self._timer = None
-        self._frame = FAST_FRAME_SECONDS if len(self._pending) > FAST_DELTAS else FRAME_SECONDS
-        raw = self._raw_tail + visible_text("".join(self._pending))
-        self._pending.clear()
-        self._apply(split(raw, open_fence=self._open_fence), raw)
+        if held := self._held():
+            self._timer = self.set_timer(held, self._on_frame)
+            return
+        if self._pending:
+            self._frame = FAST_FRAME_SECONDS if len(self._pending) > FAST_DELTAS else FRAME_SECONDS
+            raw = self._raw_tail + visible_text("".join(self._pending))
+            self._pending.clear()
+            self._apply(split(raw, open_fence=self._open_fence), raw)
+        self._show()
+        if self._rendered < len(self._segments):
+            self._next_frame()  # a backlog is being drawn: show its progress a frame from now
+
+    def _on_catch_up(self) -> None:
+        self._catch_up = None
+        if held := self._held():
+            self._catch_up = self.set_timer(held, self._on_catch_up)
+            return
+        self._advance()
 
     def finish(self, text: str) -> None:
         """The stream ended: show exactly ``text``, keeping every settled segment that matches it."""
-        self._stop_timer()
+        self._pending.clear()
         final = visible_text(text)
         shown = "".join(self._settled_raw)
         if final.startswith(shown):
             rest = final[len(shown):]
             self._apply(split(rest, open_fence=self._open_fence, final=True), rest)
+            self._show()
         else:
             self.reset(text)
 
     def reset(self, text: str = "") -> None:
         """Show ``text`` instead of everything (the engine restarted the answer)."""
-        self._stop_timer()
+        self._pending.clear()
         self._segments, self._settled_raw, self._settled_lines, self._open_fence = [], [], [], ""
-        self._width, self._rendered = -1, 0
+        self._width, self._rendered, self._shown_height = -1, 0, -1
         final = visible_text(text)
         self._apply(split(final, final=True), final)
-
-    def _stop_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        self._pending.clear()
+        self._show()
 
     def _apply(self, cut: Split, raw: str) -> None:
-        """Settle what ``cut`` settled of ``raw``; the rest becomes the tail."""
-        rendered = self._width > 0
-        old_top, old_height = (len(self._settled_lines), self._height_at(self._width)) if rendered else (0, -1)
+        """Settle what ``cut`` settled of ``raw``; the rest becomes the tail. The screen hears at :meth:`_show`."""
         self._segments.extend(zip(cut.settled, cut.joins))
         if cut.consumed:
             self._settled_raw.append(raw[:cut.consumed])
         drawn = self._rendered
-        if rendered:
-            self._advance()
+        self._advance()
         self._raw_tail, self._open_fence, self._tail_joined = raw[cut.consumed:], cut.open_fence, cut.tail_joins
         if cut.tail == self._tail and not cut.settled and self._rendered == drawn:
             return
         self._tail, self._tail_width = cut.tail, -1
-        if not self.is_mounted:
+        self._changed_from(len(self._settled_lines))
+
+    def _changed_from(self, row: int) -> None:
+        self._dirty_top = row if self._dirty_top is None else min(self._dirty_top, row)
+
+    def _show(self) -> None:
+        """Tell the screen what changed since the last frame: the rows from the first changed one, and the
+        layout only if the height changed (a reflow repaints the whole log)."""
+        if self._dirty_top is None or not self.is_mounted:
             return
-        if not rendered:
+        if self._width <= 0:
+            self._dirty_top = None
             self.refresh(layout=True)
             return
         height = self._height_at(self._width)
-        # Only the rows from where the old tail began have changed; the settled rows stay cached.
-        changed = Region(0, old_top, self._width, max(height, old_height) - old_top + 1)
-        self.refresh(changed, layout=height != old_height)
+        top, self._dirty_top = self._dirty_top, None
+        self.refresh(Region(0, top, self._width, max(height, self._shown_height) - top + 1),
+                     layout=height != self._shown_height)
+        self._shown_height = height
 
     # -- rendering ---------------------------------------------------------------------------------
 
@@ -136,6 +175,7 @@ class StreamingMarkdown(Widget):
         missing since the last frame; settled text is drawn by the frame callback (:meth:`_advance`)."""
         if width != self._width:
             self._width, self._rendered, self._settled_lines, self._tail_width = width, 0, [], -1
+            self._shown_height = -1
             self._style, self._dark = self.rich_style, self.app.current_theme.dark
             self._advance()
         if self._tail_width != width:
@@ -157,7 +197,11 @@ class StreamingMarkdown(Widget):
         """Render settled segments for at most ``RENDER_BUDGET_SECONDS``; the rest continues right after the
         loop has had its turn (``CATCH_UP_SECONDS``)."""
         width = self._width
+        if width <= 0:
+            return  # not laid out yet (or reset): layout draws at the real width
         deadline = time.monotonic() + RENDER_BUDGET_SECONDS
+        if self._rendered < len(self._segments):
+            self._changed_from(len(self._settled_lines))
         while self._rendered < len(self._segments) and time.monotonic() < deadline:
             source, joined = self._segments[self._rendered]
             if self._settled_lines and not joined:
@@ -165,8 +209,9 @@ class StreamingMarkdown(Widget):
             self._settled_lines.extend(self._render(source, width))
             self._rendered += 1
             self._tail_width = -1
-        if self._rendered < len(self._segments) and self._timer is None and self.is_mounted:
-            self._timer = self.set_timer(CATCH_UP_SECONDS, self._apply_pending)
+        if self._rendered < len(self._segments) and self._catch_up is None and self.is_mounted:
+            self._catch_up = self.set_timer(CATCH_UP_SECONDS, self._on_catch_up)
+            self._next_frame()
 
     def _height_at(self, width: int) -> int:
         self._ensure(width)

@@ -9,6 +9,7 @@ from tui_chat.conversation import MessageStatus
 from tui_chat.sim.scenarios import prose_tokens
 from tui_chat.ui.app import ChatApp
 from tui_chat.ui.screens.help import HelpScreen
+from tui_chat.ui.widgets.key_bar import KeyBar
 from tui_chat.text_safety import visible_text
 from tui_chat.ui.widgets.messages import AssistantMessage
 from tui_chat.ui.widgets.status_bar import StatusBar
@@ -263,6 +264,18 @@ async def test_keymap_from_config_remaps_a_binding(make_app, monkeypatch):
         await wait_idle(pilot, app)
         assert app.conversation.messages[-1].status is MessageStatus.COMPLETE
         assert ("f8", "regenerate", app.ACTIONS["regenerate"]) in app.key_rows()
+        assert "f8 Regenerate" in app.query_one(KeyBar).render().plain
+
+
+async def test_clicking_a_key_in_the_key_bar_runs_its_action(make_app):
+    app = make_app("normal")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        bar = app.query_one(KeyBar)
+        text = bar.render().plain
+        assert "^n New" in text and "^p palette" in text
+        await pilot.click(KeyBar, offset=(text.index("f1 Help") + 1, 0))
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
 
 
 async def test_copy_without_a_clipboard_falls_back_to_osc52_and_says_so(make_app, monkeypatch):

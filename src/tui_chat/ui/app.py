@@ -15,7 +15,6 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.command import SimpleCommand
 from textual.screen import Screen
-from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState
 
 from ..backend import Backend
@@ -25,11 +24,13 @@ from ..engine import Delta, Failed, FallingBack, Finished, ReasoningDelta, Retry
 from ..engine.process import EngineProcess
 from ..store import History, TurnRecorder
 from .turn_status import TurnStatus
+from .widgets.key_bar import KeyBar
 from .widgets.message_log import MessageLog
 from .widgets.messages import AssistantMessage
 from .widgets.prompt_input import PromptInput
 from .widgets.sidebar import Sidebar
 from .widgets.status_bar import StatusBar
+from .widgets.title_bar import TitleBar
 
 TURN_GROUP = "turn"
 CHECKPOINT_SECONDS = 1.0
@@ -102,12 +103,11 @@ class ChatApp(App[int]):
     # -- layout ------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield Sidebar(id="sidebar")
+        yield TitleBar()
         yield MessageLog(id="log")
         yield PromptInput(id="prompt")
         yield StatusBar(self.status, label=self._label(), id="status")
-        yield Footer()
+        yield KeyBar()
 
     async def on_mount(self) -> None:
         theme = self.config.settings.theme
@@ -333,19 +333,27 @@ class ChatApp(App[int]):
     def sidebar(self) -> Sidebar:
         return self.query_one(Sidebar)
 
-    def action_toggle_sidebar(self) -> None:
-        sidebar = self.sidebar
-        sidebar.display = not sidebar.display
-        if sidebar.display:
-            self._refresh_sidebar()
-            sidebar.options.focus()
-        else:
-            self.prompt.focus()
-
-    def action_search_history(self) -> None:
-        self.sidebar.display = True
+    async def _show_sidebar(self) -> Sidebar:
+        """Mounted the first time it is asked for: most sessions never open it, and the first screen
+        comes sooner without it."""
+        found = self.query(Sidebar)
+        sidebar = found.first() if found else Sidebar(id="sidebar")
+        if not found:
+            await self.mount(sidebar, before=self.log_view)
+        sidebar.display = True
         self._refresh_sidebar()
-        self.sidebar.focus_search()
+        return sidebar
+
+    async def action_toggle_sidebar(self) -> None:
+        found = self.query(Sidebar)
+        if found and found.first().display:
+            found.first().display = False
+            self.prompt.focus()
+        else:
+            (await self._show_sidebar()).options.focus()
+
+    async def action_search_history(self) -> None:
+        (await self._show_sidebar()).focus_search()
 
     def _refresh_sidebar(self, query: str = "") -> None:
         if not self.history.enabled:

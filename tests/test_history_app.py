@@ -14,7 +14,7 @@ from tui_chat.ui.app import ChatApp
 from tui_chat.ui.screens.confirm import ConfirmScreen
 from tui_chat.ui.screens.line_prompt import LinePromptScreen
 from tui_chat.ui.widgets import message_log
-from tui_chat.ui.widgets.message_log import BATCH, MAX_MOUNTED, MessageLog
+from tui_chat.ui.widgets.message_log import BATCH, FIRST_SCREEN, MAX_MOUNTED, MessageLog
 from tui_chat.ui.widgets.messages import AssistantMessage, UserMessage
 
 SIZE = (110, 40)
@@ -186,16 +186,17 @@ async def test_long_conversation_mounts_a_window_and_loads_earlier_on_scroll(sim
     messages = [ChatMessage("user" if i % 2 == 0 else "assistant", f"message number {i}") for i in range(10_000)]
     app = ChatApp(load_config(), model="echo", conversation=Conversation(title="long", messages=messages))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
         log = app.query_one(MessageLog)
-        assert len(log.children) == BATCH and log.first == 10_000 - BATCH
         assert "message number 9999" in screen_text(app)
+        opened = FIRST_SCREEN + BATCH  # a screenful, then a batch before it once the first frame is up
+        await wait_for(pilot, lambda: log.first == 10_000 - opened)
+        assert len(log.children) == opened
         log.scroll_home(animate=False, immediate=True)
-        await wait_for(pilot, lambda: log.first == 10_000 - 2 * BATCH)
-        assert len(log.children) == 2 * BATCH
+        await wait_for(pilot, lambda: log.first == 10_000 - opened - BATCH)
+        assert len(log.children) == opened + BATCH
         first = log.children[0]
         assert isinstance(first, UserMessage | AssistantMessage)
-        assert first.message is messages[10_000 - 2 * BATCH]
+        assert first.message is messages[10_000 - opened - BATCH]
 
 
 async def test_widgets_far_above_are_pruned_in_a_long_session(sim, fast_retries, monkeypatch):
@@ -204,8 +205,8 @@ async def test_widgets_far_above_are_pruned_in_a_long_session(sim, fast_retries,
     app = ChatApp(load_config(), model="echo", conversation=Conversation(title="busy", messages=messages))
     async with app.run_test(size=SIZE) as pilot:
         log = app.query_one(MessageLog)
-        await pilot.pause()
-        assert len(log.children) == MAX_MOUNTED and log.first == 0
+        await wait_for(pilot, lambda: log.first == 0)
+        assert len(log.children) == MAX_MOUNTED
         await ask(pilot, "one more")
         await wait_idle(pilot, app)
         assert len(log.children) == MAX_MOUNTED  # two added at the bottom, two pruned at the top

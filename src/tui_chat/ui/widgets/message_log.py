@@ -1,7 +1,8 @@
 """The scrolling list of messages, pinned to the bottom while the user is there (``anchor()``).
 
-Only a window of the conversation is mounted: the last ``BATCH`` messages when it opens, earlier
-batches as the user scrolls to the top, and widgets far above the view are pruned as new messages
+Only a window of the conversation is mounted: the last ``FIRST_SCREEN`` messages when it opens (about a
+screenful: each mounted answer is rendered before the first frame), the ``BATCH`` before them right after
+that frame, earlier batches as the user scrolls to the top, and widgets far above the view are pruned as new messages
 arrive, so a 10,000-message conversation opens at once and a long session's memory stays bounded.
 The window always reaches the end of the conversation, where new messages are added.
 """
@@ -14,6 +15,7 @@ from textual.widget import Widget
 from ...conversation import ChatMessage
 from .messages import AssistantMessage, UserMessage
 
+FIRST_SCREEN = 12
 BATCH = 24
 MAX_MOUNTED = 160
 
@@ -36,10 +38,15 @@ class MessageLog(VerticalScroll, can_focus=True):
     async def show(self, messages: list[ChatMessage]) -> None:
         """Show ``messages`` (the conversation's own list: later appends are added with :meth:`add`)."""
         self.messages = messages
-        self.first = max(0, len(messages) - BATCH)
+        self.first = max(0, len(messages) - FIRST_SCREEN)
+        self._loading = True  # scrolling while the window is replaced must not load a batch
         await self.remove_children()
         await self.mount_all([message_widget(m) for m in messages[self.first:]])
         self.anchor()
+        if self.first > 0:
+            self.call_after_refresh(self._load_earlier)  # so that scrolling up finds more at once
+        else:
+            self._loading = False
 
     async def add(self, message: ChatMessage) -> Widget:
         """Mount the widget of ``message``, already appended to the conversation's list."""
@@ -61,7 +68,8 @@ class MessageLog(VerticalScroll, can_focus=True):
             self.call_later(self._load_earlier)
 
     async def _load_earlier(self) -> None:
-        """Mount the previous batch above, keeping what the user is looking at in place."""
+        """Mount the previous batch above, keeping what the user is looking at in place. Loading stays
+        marked until the position is restored, or the top would ask for the batch before it at once."""
         try:
             start = max(0, self.first - BATCH)
             widgets = [message_widget(m) for m in self.messages[start:self.first]]
@@ -69,12 +77,16 @@ class MessageLog(VerticalScroll, can_focus=True):
             before = keep.virtual_region.y if keep else 0
             await self.mount_all(widgets, before=0)
             self.first = start
-            if keep is not None:
-                self.call_after_refresh(self._restore_position, keep, before)
-        finally:
+        except BaseException:
             self._loading = False
+            raise
+        if keep is None:
+            self._loading = False
+        else:
+            self.call_after_refresh(self._restore_position, keep, before)
 
     def _restore_position(self, keep: Widget, before: int) -> None:
+        self._loading = False
         shift = keep.virtual_region.y - before
         if shift > 0:
             self.scroll_to(y=self.scroll_y + shift, animate=False, immediate=True)

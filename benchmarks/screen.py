@@ -50,6 +50,7 @@ def _stream(command: list[str], base_url: str, marker: str, ready: str | None, t
             else:
                 time.sleep(1.0)  # the baseline script has nothing to show until it prints
             pid = term.pane_pid()
+            _settle(pid)
             cpu_before = cpu_seconds(pid)
             if ready:
                 term.send("go", literal=True)
@@ -60,6 +61,20 @@ def _stream(command: list[str], base_url: str, marker: str, ready: str | None, t
             return StreamRun(elapsed, cpu_seconds(pid) - cpu_before)
         finally:
             term.close()
+
+
+def _settle(pid: int, timeout: float = 15.0) -> None:
+    """Wait until the program and its children stop using CPU (bounded): the baseline has imported the SDK
+    before it waits for Enter, and the app's engine process imports it while the first screen shows, so
+    both are timed from a ready, idle state."""
+    deadline = time.monotonic() + timeout
+    last = cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        now = cpu_seconds(pid)
+        if now - last < 0.01:
+            return
+        last = now
 
 
 def stream_to_screen(base_url: str, model: str, tokens: int, timeout: float = 600) -> tuple[StreamRun, StreamRun]:

@@ -87,6 +87,8 @@ async def test_normal_answer_streams_and_finishes(make_app, sim):
         assert "You said: hello" in screen_text(app)
         assert app.sub_title.startswith("hello ·")
         assert app.prompt.text == ""
+        body = widget.body  # laid out at the height of all its lines (the last frame's height reached layout)
+        await wait_for(pilot, lambda: body.size.height == body.get_content_height(body.size, body.size, body.size.width))
 
 
 async def test_status_bar_counts_down_during_a_429(make_app):

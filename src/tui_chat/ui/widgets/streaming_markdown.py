@@ -57,7 +57,6 @@ class StreamingMarkdown(Widget):
         self._frame = FRAME_SECONDS
         self._dirty_top: int | None = None
         """The first row changed since the screen was last told (``None``: nothing changed)."""
-        self._shown_height = -1
         self._held_until = 0.0
         self._width = -1
         self._rendered = 0
@@ -127,7 +126,7 @@ class StreamingMarkdown(Widget):
         """Show ``text`` instead of everything (the engine restarted the answer)."""
         self._pending.clear()
         self._segments, self._settled_raw, self._settled_lines, self._open_fence = [], [], [], ""
-        self._width, self._rendered, self._shown_height = -1, 0, -1
+        self._width, self._rendered = -1, 0
         final = visible_text(text)
         self._apply(split(final, final=True), final)
         self._show()
@@ -158,10 +157,9 @@ class StreamingMarkdown(Widget):
             self.refresh(layout=True)
             return
         height = self._height_at(self._width)
+        laid_out = self.size.height  # what the last layout gave this widget (it has no padding or border)
         top, self._dirty_top = self._dirty_top, None
-        self.refresh(Region(0, top, self._width, max(height, self._shown_height) - top + 1),
-                     layout=height != self._shown_height)
-        self._shown_height = height
+        self.refresh(Region(0, top, self._width, max(height, laid_out) - top + 1), layout=height != laid_out)
 
     # -- rendering ---------------------------------------------------------------------------------
 
@@ -175,7 +173,6 @@ class StreamingMarkdown(Widget):
         missing since the last frame; settled text is drawn by the frame callback (:meth:`_advance`)."""
         if width != self._width:
             self._width, self._rendered, self._settled_lines, self._tail_width = width, 0, [], -1
-            self._shown_height = -1
             self._style, self._dark = self.rich_style, self.app.current_theme.dark
             self._advance()
         if self._tail_width != width:

@@ -2,8 +2,8 @@
 
 Only a window of the conversation is mounted: the last ``FIRST_SCREEN`` messages when it opens (about a
 screenful: each mounted answer is rendered before the first frame), the ``BATCH`` before them right after
-that frame, earlier batches as the user scrolls to the top, and widgets far above the view are pruned as new messages
-arrive, so a 10,000-message conversation opens at once and a long session's memory stays bounded.
+that frame, earlier batches as the user scrolls to the top, and widgets far above the view are pruned as
+new messages arrive, so a 10,000-message conversation opens at once and a long session's memory stays bounded.
 The window always reaches the end of the conversation, where new messages are added.
 """
 

@@ -4,7 +4,8 @@ Deltas are only queued (a list append); a timer applies them at most once a fram
 what became safe to settle off the tail (:mod:`..markdown_segments`) and renders it once, appending
 its lines to the settled lines; only the short tail is rendered again. ``render_line`` is a list
 lookup. The screen hears of new lines only once a frame (:meth:`_show`): every change of height
-reflows and repaints the whole scrolled log, so rendering a backlog in slices must not repaint per slice. Being one widget matters as much as rendering once: the layout then has a single height to
+reflows and repaints the whole scrolled log, so rendering a backlog in slices must not repaint per
+slice. Being one widget matters as much as rendering once: the layout then has a single height to
 ask for, where a tree of Markdown block widgets makes every reflow walk every block of the answer
 (measured: that, not the network, dominated a 32,000-token answer).
 """

@@ -91,6 +91,30 @@ async def test_normal_answer_streams_and_finishes(make_app, sim):
         await wait_for(pilot, lambda: body.size.height == body.get_content_height(body.size, body.size, body.size.width))
 
 
+async def test_a_growing_answer_is_reflowed_once_per_frame(make_app):
+    """Every reflow repaints the whole scrolled log (and keystrokes wait for it): a frame that grows the
+    answer must not be followed by a second one (Textual's ``virtual_size`` reactive asks for that)."""
+    app = make_app("normal")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "hello")
+        await wait_idle(pilot, app)
+        body = last_answer(app).body
+        await pilot.pause(0.1)
+        reflows: list[int] = []
+        refresh_layout = app.screen._refresh_layout
+
+        def counting(*args, **kwargs):
+            reflows.append(body.size.height)
+            return refresh_layout(*args, **kwargs)
+
+        app.screen._refresh_layout = counting
+        before = body.size.height
+        body.write("\n\nOne more paragraph.\n\nAnd another one.\n\n")
+        await wait_for(pilot, lambda: body.size.height > before)
+        await pilot.pause(0.2)
+        assert len(reflows) == 1, reflows
+
+
 async def test_status_bar_counts_down_during_a_429(make_app):
     app = make_app("ratelimit-2-0.6")
     async with app.run_test(size=SIZE) as pilot:

@@ -14,6 +14,7 @@ from textual.widget import Widget
 
 from ...conversation import ChatMessage
 from .messages import AssistantMessage, UserMessage
+from .one_reflow import OneReflow
 
 FIRST_SCREEN = 12
 BATCH = 24
@@ -24,7 +25,7 @@ def message_widget(message: ChatMessage) -> Widget:
     return UserMessage(message) if message.role == "user" else AssistantMessage(message)
 
 
-class MessageLog(VerticalScroll, can_focus=True):
+class MessageLog(OneReflow, VerticalScroll, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.messages: list[ChatMessage] = []

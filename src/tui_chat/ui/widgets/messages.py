@@ -9,6 +9,7 @@ from textual.widgets import Collapsible, Static
 
 from ...conversation import ChatMessage, MessageStatus
 from ...text_safety import visible_text
+from .one_reflow import OneReflow
 from .streaming_markdown import FRAME_SECONDS, StreamingMarkdown
 
 
@@ -20,7 +21,7 @@ class UserMessage(Static):
         self.message = message
 
 
-class AssistantMessage(Vertical):
+class AssistantMessage(OneReflow, Vertical):
     """Reasoning (dimmed, collapsible), the answer as Markdown, and a footer with its state."""
 
     def __init__(self, message: ChatMessage) -> None:

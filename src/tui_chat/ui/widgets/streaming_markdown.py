@@ -20,6 +20,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from ..markdown_segments import Split, split
+from .one_reflow import OneReflow
 from ...text_safety import visible_text
 
 FRAME_SECONDS = 1 / 30
@@ -38,7 +39,7 @@ reads: the next frames come at ``FAST_FRAME_SECONDS``. Every frame of a scrollin
 whole screen, so at full speed fewer frames is most of what the UI can save."""
 
 
-class StreamingMarkdown(Widget):
+class StreamingMarkdown(OneReflow, Widget):
     DEFAULT_CSS = "StreamingMarkdown { height: auto; }"
 
     def __init__(self, text: str = "", *, id: str | None = None, classes: str | None = None) -> None:

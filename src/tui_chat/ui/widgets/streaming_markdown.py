@@ -13,6 +13,7 @@ ask for, where a tree of Markdown block widgets makes every reflow walk every bl
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from textual.geometry import Region, Size
 from textual.strip import Strip
@@ -32,6 +33,13 @@ shown with the next frame."""
 KEY_PAINT_SECONDS = 0.025
 """After a keystroke, frames and rendering slices wait this long (about a screen update and a half), so the
 key is painted in a cheap partial update instead of behind a reflow of the whole log."""
+TYPING_SECONDS = 0.5
+TYPING_FRAME_SECONDS = 0.25
+TYPING_RENDER_BUDGET_SECONDS = 0.004
+"""For ``TYPING_SECONDS`` after a keystroke the user is typing: the answer's frame comes right after each
+key is painted, otherwise only every ``TYPING_FRAME_SECONDS``, and rendering slices are short. A frame's
+reflow of the scrolled log takes 15-50 ms, and a key that arrives during one waits for it: this way keys
+rarely do, and the answer still moves a few times a second."""
 FAST_FRAME_SECONDS = 1 / 20
 FAST_DELTAS = 30
 """A frame that found more deltas than this (about 900 tokens/s and up) means a stream faster than anyone
@@ -60,6 +68,7 @@ class StreamingMarkdown(OneReflow, Widget):
         self._dirty_top: int | None = None
         """The first row changed since the screen was last told (``None``: nothing changed)."""
         self._held_until = 0.0
+        self._typing_until = 0.0
         self._width = -1
         self._rendered = 0
         """How many settled segments are in ``_settled_lines`` at the current width."""
@@ -81,23 +90,34 @@ class StreamingMarkdown(OneReflow, Widget):
         self._next_frame()
 
     def hold(self) -> None:
-        """A key was pressed: let its screen update go first (``KEY_PAINT_SECONDS``)."""
-        self._held_until = time.monotonic() + KEY_PAINT_SECONDS
+        """A key was pressed: let its screen update go first (``KEY_PAINT_SECONDS``), then show a frame
+        (see ``TYPING_SECONDS``)."""
+        now = time.monotonic()
+        self._held_until = now + KEY_PAINT_SECONDS
+        self._typing_until = now + TYPING_SECONDS
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = self.set_timer(KEY_PAINT_SECONDS, self._on_frame)
 
-    def _held(self) -> float:
-        return max(0.0, self._held_until - time.monotonic())
+    def _typing(self) -> bool:
+        return time.monotonic() < self._typing_until
+
+    def _after_hold(self, callback: Callable[[], None]) -> Timer | None:
+        """While a key's screen update goes first, a timer that runs ``callback`` after it; else ``None``."""
+        held = self._held_until - time.monotonic()
+        return self.set_timer(held, callback) if held > 0 else None
 
     def _next_frame(self) -> None:
         if self._timer is None and self.is_mounted:
             self._timer = self.set_timer(self._frame, self._on_frame)
 
     def _on_frame(self) -> None:
-        self._timer = None
-        if held := self._held():
-            self._timer = self.set_timer(held, self._on_frame)
+        self._timer = self._after_hold(self._on_frame)
+        if self._timer is not None:
             return
         if self._pending:
-            self._frame = FAST_FRAME_SECONDS if len(self._pending) > FAST_DELTAS else FRAME_SECONDS
+            self._frame = (TYPING_FRAME_SECONDS if self._typing() else
+                           FAST_FRAME_SECONDS if len(self._pending) > FAST_DELTAS else FRAME_SECONDS)
             raw = self._raw_tail + visible_text("".join(self._pending))
             self._pending.clear()
             self._apply(split(raw, open_fence=self._open_fence), raw)
@@ -106,9 +126,8 @@ class StreamingMarkdown(OneReflow, Widget):
             self._next_frame()  # a backlog is being drawn: show its progress a frame from now
 
     def _on_catch_up(self) -> None:
-        self._catch_up = None
-        if held := self._held():
-            self._catch_up = self.set_timer(held, self._on_catch_up)
+        self._catch_up = self._after_hold(self._on_catch_up)
+        if self._catch_up is not None:
             return
         self._advance()
 
@@ -198,7 +217,7 @@ class StreamingMarkdown(OneReflow, Widget):
         width = self._width
         if width <= 0:
             return  # not laid out yet (or reset): layout draws at the real width
-        deadline = time.monotonic() + RENDER_BUDGET_SECONDS
+        deadline = time.monotonic() + (TYPING_RENDER_BUDGET_SECONDS if self._typing() else RENDER_BUDGET_SECONDS)
         if self._rendered < len(self._segments):
             self._changed_from(len(self._settled_lines))
         while self._rendered < len(self._segments) and time.monotonic() < deadline:

@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test bench sim clean
+.PHONY: run test bench sim clean bytecode
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -14,16 +14,21 @@ $(STAMP): pyproject.toml constraints.txt | $(PY)
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-run: $(STAMP)
+# An editable install leaves our modules uncompiled, and with PYTHONDONTWRITEBYTECODE set (as here) every
+# start would compile them again: compile what changed, as a wheel install does once.
+bytecode: $(STAMP)
+	$(PY) -m compileall -q src
+
+run: bytecode
 	$(VENV)/bin/tui-chat $(ARGS)
 
-test: $(STAMP)
+test: bytecode
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP)
+bench: bytecode
 	$(PY) -m benchmarks
 
-sim: $(STAMP)
+sim: bytecode
 	$(VENV)/bin/tui-chat sim --port $(or $(PORT),8765)
 
 clean:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui_chat.config import load_config
+from tui_chat.backend_process import BackendProcess
 from tui_chat.conversation import MessageStatus
 from tui_chat.sim.scenarios import prose_tokens
 from tui_chat.ui.app import ChatApp
@@ -68,7 +68,7 @@ def last_answer(app: ChatApp) -> AssistantMessage:
 @pytest.fixture
 def make_app(sim, fast_retries):
     def factory(model: str = "normal") -> ChatApp:
-        return ChatApp(load_config(), model=model)
+        return ChatApp(BackendProcess(model=model))
 
     return factory
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from test_app import ask, screen_text, wait_for, wait_idle
-from tui_chat.config import load_config
+from tui_chat.backend_process import BackendProcess
 from tui_chat.conversation import ChatMessage, Conversation, MessageStatus
 from tui_chat.store import History, HistoryStore
 from tui_chat.ui.app import ChatApp
@@ -43,7 +43,7 @@ def seed(data_dir: Path, *titles: str, messages: int = 2) -> list[int]:
 
 
 async def test_a_turn_is_recorded_with_its_metrics(sim, fast_retries, data_dir):
-    app = ChatApp(load_config(), model="normal")
+    app = ChatApp(BackendProcess(model="normal"))
     async with app.run_test(size=SIZE) as pilot:
         await ask(pilot, "remember me")
         await wait_idle(pilot, app)
@@ -58,7 +58,7 @@ async def test_a_turn_is_recorded_with_its_metrics(sim, fast_retries, data_dir):
 
 
 async def test_stopped_and_regenerated_answers_are_recorded(sim, fast_retries, data_dir):
-    app = ChatApp(load_config(), model="slow-400-10")
+    app = ChatApp(BackendProcess(model="slow-400-10"))
     async with app.run_test(size=SIZE) as pilot:
         await ask(pilot, "long one")
         await wait_for(pilot, lambda: app.status.tokens >= 3)
@@ -79,7 +79,7 @@ async def test_stopped_and_regenerated_answers_are_recorded(sim, fast_retries, d
 
 async def test_sidebar_lists_newest_first_and_opens_a_conversation(sim, data_dir):
     seed(data_dir, "older chat", "newer chat")
-    app = ChatApp(load_config(), model="normal")
+    app = ChatApp(BackendProcess(model="normal"))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+b")
         await pilot.pause()
@@ -96,7 +96,7 @@ async def test_sidebar_lists_newest_first_and_opens_a_conversation(sim, data_dir
 
 async def test_search_finds_messages_in_any_conversation(sim, data_dir):
     seed(data_dir, "cooking", "rust questions")
-    app = ChatApp(load_config(), model="normal")
+    app = ChatApp(BackendProcess(model="normal"))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+f")
         await pilot.press(*"rust message")
@@ -111,7 +111,7 @@ async def test_search_finds_messages_in_any_conversation(sim, data_dir):
 
 async def test_rename_and_delete_with_confirmation(sim, data_dir):
     keep, doomed = seed(data_dir, "keep me", "delete me")
-    app = ChatApp(load_config(), model="normal")
+    app = ChatApp(BackendProcess(model="normal"))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+b")
         await pilot.pause()
@@ -143,7 +143,7 @@ async def test_resume_restores_profile_model_and_system_prompt(sim, fast_retries
     store.close()
     history = History(data_dir)
     loaded = history.load(conv.id)
-    app = ChatApp(load_config(), model=loaded.model, conversation=loaded, history=history)
+    app = ChatApp(BackendProcess(model=loaded.model), conversation=loaded, history=history)
     async with app.run_test(size=SIZE) as pilot:
         assert app.backend.model == "echo" and app.conversation.system_prompt == "be kind"
         await ask(pilot, "next")
@@ -158,7 +158,7 @@ async def test_interrupted_answer_is_shown_and_regenerated(sim, fast_retries, da
     conversation = Conversation(title="crashed", profile="openai", model="normal", messages=[
         ChatMessage("user", "question"),
         ChatMessage("assistant", "half an ans", status=MessageStatus.INTERRUPTED)])
-    app = ChatApp(load_config(), model="normal", conversation=conversation)
+    app = ChatApp(BackendProcess(model="normal"), conversation=conversation)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert "interrupted: the app ended during this answer (ctrl+r regenerates)" in screen_text(app)
@@ -171,7 +171,7 @@ async def test_history_off_still_chats_in_memory(sim, fast_retries, isolated_env
     blocker = isolated_env / "blocker"
     blocker.write_text("not a directory")
     monkeypatch.setenv("TUI_CHAT_DATA_DIR", str(blocker / "data"))
-    app = ChatApp(load_config(), model="normal")
+    app = ChatApp(BackendProcess(model="normal"))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert not app.history.enabled
@@ -184,7 +184,7 @@ async def test_history_off_still_chats_in_memory(sim, fast_retries, isolated_env
 
 async def test_long_conversation_mounts_a_window_and_loads_earlier_on_scroll(sim):
     messages = [ChatMessage("user" if i % 2 == 0 else "assistant", f"message number {i}") for i in range(10_000)]
-    app = ChatApp(load_config(), model="echo", conversation=Conversation(title="long", messages=messages))
+    app = ChatApp(BackendProcess(model="echo"), conversation=Conversation(title="long", messages=messages))
     async with app.run_test(size=SIZE) as pilot:
         log = app.query_one(MessageLog)
         assert "message number 9999" in screen_text(app)
@@ -202,7 +202,7 @@ async def test_long_conversation_mounts_a_window_and_loads_earlier_on_scroll(sim
 async def test_widgets_far_above_are_pruned_in_a_long_session(sim, fast_retries, monkeypatch):
     monkeypatch.setattr(message_log, "BATCH", MAX_MOUNTED)  # open with a full window, as after scrolling up
     messages = [ChatMessage("user" if i % 2 == 0 else "assistant", f"m{i}") for i in range(MAX_MOUNTED)]
-    app = ChatApp(load_config(), model="echo", conversation=Conversation(title="busy", messages=messages))
+    app = ChatApp(BackendProcess(model="echo"), conversation=Conversation(title="busy", messages=messages))
     async with app.run_test(size=SIZE) as pilot:
         log = app.query_one(MessageLog)
         await wait_for(pilot, lambda: log.first == 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui_chat.config import load_config
+from tui_chat.backend_process import BackendProcess
 from tui_chat.conversation import ChatMessage, Conversation, MessageStatus
 from tui_chat.engine import Metrics, Usage
 from tui_chat.ui.app import ChatApp
@@ -51,7 +51,7 @@ async def settle(pilot) -> None:
 
 @pytest.fixture
 def app(sim) -> ChatApp:
-    return ChatApp(load_config(), model="normal")
+    return ChatApp(BackendProcess(model="normal"))
 
 
 def test_empty_screen(snap_compare, app):
@@ -63,12 +63,12 @@ def test_help_screen(snap_compare, app):
 
 
 def test_conversation_states(snap_compare, sim):
-    app = ChatApp(load_config(), model="normal", conversation=conversation())
+    app = ChatApp(BackendProcess(model="normal"), conversation=conversation())
     assert snap_compare(app, terminal_size=(100, 60), run_before=settle)
 
 
 def test_inline_error_for_401(snap_compare, sim):
-    app = ChatApp(load_config(), model="auth")
+    app = ChatApp(BackendProcess(model="auth"))
 
     async def send_and_settle(pilot):
         await pilot.press(*"hi", "enter")

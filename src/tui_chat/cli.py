@@ -6,13 +6,19 @@ Exit codes: 0 success, 1 the API failed (after retries), 2 usage or configuratio
 from __future__ import annotations
 
 import argparse
-import asyncio
+import gc
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from .config import ConfigError, LoadedConfig, flatten, load_config, mask_secret
+from .errors import BackendError, ConfigError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .backend_process import BackendProcess
+    from .config import LoadedConfig
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -86,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"error: {exc}", EXIT_USAGE)
     except ConfigError as exc:
         return _fail(str(exc), EXIT_USAGE)
+    except BackendError as exc:
+        return _fail(f"error: {exc}", EXIT_API)
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_INTERRUPTED)
     except BrokenPipeError:
@@ -102,6 +110,8 @@ def _fail(message: str, code: int) -> int:
 
 
 def _load(args: argparse.Namespace) -> LoadedConfig:
+    from .config import load_config
+
     return load_config(getattr(args, "config", None), {"model": getattr(args, "model", None)})
 
 
@@ -114,20 +124,22 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.command == "config":
         return _config(args)
+    if args.command is None:
+        return _run_app(args)
+    import asyncio
+
     config = _load(args)
     if args.command == "ask":
         return asyncio.run(_ask(args, config))
     if args.command == "models":
         return asyncio.run(_models(args, config))
-    if args.command in ("history", "export", "import"):
-        return _history_command(args, config)
-    return _run_app(args, config)
+    return _history_command(args, config)
 
 
-def _open_history(config: LoadedConfig, *, required: bool):
+def _open_history(data_dir: Path, *, required: bool):
     from .store import History
 
-    history = History(config.settings.data_dir)
+    history = History(data_dir)
     if not history.enabled:
         if required:
             raise HistoryUnavailable(history.problem)
@@ -139,12 +151,30 @@ class HistoryUnavailable(Exception):
     """The command needs the history database and it cannot be used."""
 
 
-def _run_app(args: argparse.Namespace, config: LoadedConfig) -> int:
+def _run_app(args: argparse.Namespace) -> int:
+    """The full-screen app. Its backend process starts first, so that it reads and validates the
+    configuration on the other core while this process imports Textual. The collector stays off until
+    the first frame: startup makes only objects that live as long as the app (~50 ms of collections)."""
+    from .backend_spawn import spawn_backend
+
+    gc.disable()
+    spawned = spawn_backend()  # first: it has ~0.3 s of imports to do before it can answer
+    from .backend_process import BackendProcess
+
+    backend = BackendProcess(getattr(args, "config", None), getattr(args, "profile", None),
+                             getattr(args, "model", None)).start(spawned)
+    try:
+        return _open_app(args, backend)
+    finally:
+        backend.close()
+        gc.enable()
+
+
+def _open_app(args: argparse.Namespace, backend: BackendProcess) -> int:
     from .ui.app import ChatApp
 
-    profile, model = getattr(args, "profile", None), getattr(args, "model", None)
-    config.resolve_profile(profile)  # an unknown profile fails here, before the screen
-    history = _open_history(config, required=False)
+    settings, _ = backend.setup()  # a bad config file or an unknown profile fails here, before the screen
+    history = _open_history(settings.data_dir, required=False)
     conversation = None
     if args.resume is not None or args.continue_last:
         wanted = args.resume if args.resume is not None else history.last_conversation_id()
@@ -153,10 +183,11 @@ def _run_app(args: argparse.Namespace, config: LoadedConfig) -> int:
             what = f"conversation {args.resume}" if args.resume is not None else "saved conversation"
             history.close()
             raise UsageError(f"there is no {what} to open ({history.problem or 'see tui-chat history'})")
-        if profile is None and conversation.profile in config.settings.profiles:
+        profile = getattr(args, "profile", None)
+        if profile is None and conversation.profile in settings.profiles:
             profile = conversation.profile
-        model = model or conversation.model or None
-    app = ChatApp(config, profile=profile, model=model, conversation=conversation, history=history)
+        backend.choose(profile, getattr(args, "model", None) or conversation.model or None)
+    app = ChatApp(backend, conversation=conversation, history=history)
     app.run()
     return app.return_code or EXIT_OK
 
@@ -169,7 +200,7 @@ def _history_command(args: argparse.Namespace, config: LoadedConfig) -> int:
     from .store.exchange import ExportFormatError, dumps, from_json, to_markdown
 
     try:
-        history = _open_history(config, required=True)
+        history = _open_history(config.settings.data_dir, required=True)
     except HistoryUnavailable as exc:
         return _fail(str(exc), EXIT_API)
     try:
@@ -211,6 +242,8 @@ def _history_command(args: argparse.Namespace, config: LoadedConfig) -> int:
 
 
 async def _ask(args: argparse.Namespace, config: LoadedConfig) -> int:
+    import asyncio
+
     from .answer_writer import AnswerWriter
     from .backend import DEMO_NOTICE, Backend
     from .saved_turn import SavedTurn
@@ -221,7 +254,7 @@ async def _ask(args: argparse.Namespace, config: LoadedConfig) -> int:
         raise UsageError("no prompt: give it as an argument or on standard input")
     backend = Backend(config, getattr(args, "profile", None), getattr(args, "model", None))
     system = args.system if args.system is not None else config.settings.system_prompt
-    record = SavedTurn(_open_history(config, required=False), backend, system, prompt, _status) if args.save else None
+    record = SavedTurn(_open_history(config.settings.data_dir, required=False), backend, system, prompt, _status) if args.save else None
     try:
         if backend.is_demo:
             _status(DEMO_NOTICE)
@@ -294,6 +327,8 @@ def _config(args: argparse.Namespace) -> int:
     if args.config_command == "validate":
         from pathlib import Path
 
+        from .config import load_config
+
         path = Path(args.file or _config_path(args))
         if not path.is_file():
             raise ConfigError(f"config error: {path}: no such file")
@@ -312,6 +347,8 @@ def _config_path(args: argparse.Namespace) -> str:
 
 def _show(config: LoadedConfig, profile: str | None) -> None:
     """Every effective setting with its source; keys masked to ``sk-…last4`` at most."""
+    from .config import flatten, mask_secret
+
     state = "" if config.path.exists() else " (not found: defaults apply)"
     print(f"# config file: {config.path}{state}")
     data = config.settings.model_dump(mode="json", exclude={"profiles", "keymap"})

@@ -25,14 +25,13 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from .config_view import AppSettings, ProfileView
+from .errors import ConfigError
+
 APP_NAME = "tui-chat"
 ENV_PREFIX = "TUI_CHAT_"
 CONFIG_ENV = "TUI_CHAT_CONFIG"
 OPENAI_URL = "https://api.openai.com/v1"
-
-
-class ConfigError(Exception):
-    """A configuration problem, already phrased as the one line the user will read."""
 
 
 class _Section(BaseModel):
@@ -145,6 +144,9 @@ class ResolvedProfile:
     def display_url(self) -> str:
         return "built-in simulator" if self.is_simulator else (self.base_url or OPENAI_URL)
 
+    def view(self) -> ProfileView:
+        return ProfileView(self.name, self.display_url, self.model, self.key_origin, self.is_simulator)
+
 
 @dataclass
 class LoadedConfig:
@@ -154,6 +156,10 @@ class LoadedConfig:
     path: Path
     origins: dict[str, str] = field(default_factory=dict)
     environ: Mapping[str, str] = field(default_factory=dict)
+
+    def app_settings(self) -> AppSettings:
+        s = self.settings
+        return AppSettings(s.theme, dict(s.keymap), s.system_prompt, s.data_dir, tuple(sorted(s.profiles)))
 
     def origin(self, dotted: str) -> str:
         """The source of a setting: ``cli``, ``env NAME``, ``file`` or ``default``."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .engine import Metrics
+from .engine.events import Metrics
 
 
 class MessageStatus(StrEnum):

@@ -2,7 +2,7 @@
 
 The events and the request types import nothing heavy; ``make_client`` and ``run_turn`` bring in the
 openai SDK (close to a second of imports), so they load on first use: the app's UI process never
-needs them, its engine process does.
+needs them, its backend process does.
 """
 
 from typing import Any

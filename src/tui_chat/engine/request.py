@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..config import FallbackSettings, RetrySettings, TimeoutSettings
+if TYPE_CHECKING:  # the app's UI process sends no policy and must not import pydantic
+    from ..config import FallbackSettings, RetrySettings, TimeoutSettings
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..conversation import ChatMessage, Conversation, MessageStatus
-from ..engine import Metrics, Usage
+from ..engine.events import Metrics, Usage
 from .migrations import MIGRATIONS, Migration
 
 BUSY_TIMEOUT_MS = 5000

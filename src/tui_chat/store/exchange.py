@@ -11,7 +11,7 @@ from dataclasses import asdict
 from typing import Any
 
 from ..conversation import ChatMessage, Conversation, MessageStatus
-from ..engine import Metrics, Usage
+from ..engine.events import Metrics, Usage
 
 FORMAT = "tui-chat/1"
 

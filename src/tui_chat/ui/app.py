@@ -18,11 +18,13 @@ from textual.command import SimpleCommand
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from ..backend import Backend
-from ..config import ConfigError, LoadedConfig
+from ..backend_process import BackendProcess
+from ..config_view import ProfileView
 from ..conversation import ChatMessage, Conversation, MessageStatus, title_from_prompt
-from ..engine import Delta, Failed, FallingBack, Finished, ReasoningDelta, Retrying, build_messages
-from ..engine.process import EngineProcess
+from ..engine.events import Delta, Failed, FallingBack, Finished, ReasoningDelta, Retrying
+from ..engine.request import build_messages
+from ..errors import BackendError, ConfigError
+from ..hints import failure_hint
 from ..store import History, TurnRecorder
 from .turn_status import TurnStatus
 from .widgets.key_bar import KeyBar
@@ -43,12 +45,13 @@ def _warm_up_renderer() -> None:
     Then collect once and move what survives (modules, the first screen) out of the collector's sight: a
     full collection scans every tracked object, and during a fast stream it paused the screen for 20-40 ms
     every second or two, which keystrokes waited out (5-9 ms once frozen). What is made later is collected
-    as usual."""
+    as usual; ``tui-chat`` keeps the collector off until here, as startup makes nothing short-lived."""
     from .markdown_render import warm_up
 
     warm_up()
     gc.collect()
     gc.freeze()
+    gc.enable()
 
 
 class TurnFailed(Exception):
@@ -94,14 +97,14 @@ class ChatApp(App[int]):
         "quit": "Quit (an answer in flight is stopped)",
     }
 
-    def __init__(self, config: LoadedConfig, *, profile: str | None = None, model: str | None = None,
-                 conversation: Conversation | None = None, history: History | None = None) -> None:
+    def __init__(self, backend: BackendProcess, *, conversation: Conversation | None = None,
+                 history: History | None = None) -> None:
+        """``backend``: started, ideally before Textual was imported (see :mod:`tui_chat.backend_process`).
+        Raises :class:`ConfigError` for a bad configuration."""
         super().__init__()
-        self.config = config
-        self.history = history if history is not None else History(config.settings.data_dir)
-        self.engine = EngineProcess()
-        self.engine.start()  # its SDK import runs on the other core while Textual starts
-        self.backend = Backend(config, profile, model, engine=self.engine)
+        self.backend = backend
+        self.settings, _ = backend.setup()
+        self.history = history if history is not None else History(self.settings.data_dir)
         self.conversation = conversation or self._blank_conversation()
         self.status = TurnStatus()
         self._turn: tuple[ChatMessage, AssistantMessage, TurnRecorder] | None = None
@@ -118,12 +121,12 @@ class ChatApp(App[int]):
         yield KeyBar()
 
     async def on_mount(self) -> None:
-        theme = self.config.settings.theme
+        theme = self.settings.theme
         if theme in self.available_themes:
             self.theme = theme
         else:
             self.notify(f"unknown theme {theme!r}; using the default", severity="warning")
-        self.set_keymap(self.config.settings.keymap)
+        self.set_keymap(self.settings.keymap)
         self._show_titles()
         await self.log_view.show(self.conversation.messages)
         self.prompt.focus()
@@ -140,8 +143,7 @@ class ChatApp(App[int]):
         await super().on_event(event)
 
     async def on_unmount(self) -> None:
-        await self.backend.aclose()
-        self.engine.close()
+        self.backend.close()
         self.history.close()
 
     def status_bar_text(self) -> str:
@@ -159,6 +161,11 @@ class ChatApp(App[int]):
             self.query_one(StatusBar).notice = "history off"
 
     @property
+    def profile(self) -> ProfileView:
+        assert self.backend.profile is not None
+        return self.backend.profile
+
+    @property
     def log_view(self) -> MessageLog:
         return self.query_one(MessageLog)
 
@@ -171,15 +178,14 @@ class ChatApp(App[int]):
         return self._turn is not None
 
     def _blank_conversation(self) -> Conversation:
-        p = self.backend.profile
-        return Conversation(profile=p.name, model=self.backend.model,
-                            system_prompt=self.config.settings.system_prompt)
+        return Conversation(profile=self.profile.name, model=self.backend.model,
+                            system_prompt=self.settings.system_prompt)
 
     def _label(self) -> str:
         if self.backend.is_demo:
             return (f"OFFLINE DEMO (built-in simulator) · {self.backend.model} · "
                     "set OPENAI_API_KEY or use --profile for a real provider")
-        return f"{self.backend.profile.name} · {self.backend.model}"
+        return f"{self.profile.name} · {self.backend.model}"
 
     def _show_titles(self) -> None:
         demo = " · offline demo" if self.backend.is_demo else ""
@@ -246,7 +252,7 @@ class ChatApp(App[int]):
             elif isinstance(event, Finished):
                 return event
             elif isinstance(event, Failed):
-                raise TurnFailed(event, self.backend.hint(event))
+                raise TurnFailed(event, failure_hint(event, self.profile))
         raise RuntimeError("the turn ended without an outcome")
 
     async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -461,8 +467,8 @@ class ChatApp(App[int]):
     async def _pick_model(self) -> None:
         try:
             models = await self.backend.list_models()
-        except Exception as exc:  # the server's problem, said in one line
-            self.notify(f"Cannot list models: {type(exc).__name__}: {exc}", severity="error")
+        except BackendError as exc:  # the server's problem, said in one line
+            self.notify(f"Cannot list models: {exc}", severity="error")
             return
         if not models:
             self.notify("The server lists no models.", severity="warning")
@@ -479,7 +485,7 @@ class ChatApp(App[int]):
             self.notify(f"Model: {model}")
 
     def action_choose_profile(self) -> None:
-        names = sorted(self.config.settings.profiles)
+        names = self.settings.profiles
         self.search_commands([SimpleCommand(n, partial(self.use_profile, n)) for n in names],
                              placeholder="Switch to profile…")
 
@@ -489,16 +495,14 @@ class ChatApp(App[int]):
             self.notify("Esc stops the current answer first.", severity="warning")
             return
         try:
-            backend = Backend(self.config, name, engine=self.engine)
+            profile = await self.backend.use_profile(name)
         except ConfigError as exc:
             self.notify(str(exc), severity="error")
             return
-        old, self.backend = self.backend, backend
-        await old.aclose()
-        self.conversation.profile, self.conversation.model = name, backend.model
-        self.history.update_conversation(self.conversation, profile=name, model=backend.model)
+        self.conversation.profile, self.conversation.model = name, profile.model
+        self.history.update_conversation(self.conversation, profile=name, model=profile.model)
         self._show_titles()
-        self.notify(f"Profile: {name} ({backend.profile.display_url})")
+        self.notify(f"Profile: {name} ({profile.display_url})")
 
     def action_edit_system_prompt(self) -> None:
         from .screens.text_prompt import TextPromptScreen
@@ -518,7 +522,7 @@ class ChatApp(App[int]):
         self.push_screen(HelpScreen(self.key_rows()))
 
     def key_rows(self) -> list[tuple[str, str, str]]:
-        keymap = self.config.settings.keymap
+        keymap = self.settings.keymap
         rows = [(keymap.get(b.id or "", b.key), b.id or "", self.ACTIONS.get(b.action, b.description))
                 for b in self.BINDINGS if isinstance(b, Binding)]
         rows += [("enter", "", "Send the prompt"), ("ctrl+j, alt+enter", "", "New line in the prompt"),
@@ -528,7 +532,7 @@ class ChatApp(App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        keymap = self.config.settings.keymap
+        keymap = self.settings.keymap
         for binding in self.BINDINGS:
             if isinstance(binding, Binding) and binding.action not in ("quit", "change_theme"):
                 keys = keymap.get(binding.id or "", binding.key)

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from enum import StrEnum
 
-from ..engine import Delta, Failed, FallingBack, Finished, Metrics, ReasoningDelta, Retrying, Started, TurnEvent
+from ..engine.events import Delta, Failed, FallingBack, Finished, Metrics, ReasoningDelta, Retrying, Started, TurnEvent
 
 
 class Phase(StrEnum):

@@ -1,0 +1,231 @@
+"""The app's backend, in a child process: configuration, profiles and turns, seen from the UI process.
+
+Two costs stay off the UI's core this way. The SDK turns every SSE chunk into pydantic objects, about
+0.3 ms of CPU a chunk: on the UI's event loop a fast stream would slow the screen and make keystrokes
+wait. And reading the configuration means pydantic-settings (~0.15 s of imports): the child is started
+before the UI imports Textual, so it validates the configuration on the other core meanwhile. The UI
+process gets plain data back (:mod:`tui_chat.config_view`) and never holds the API key.
+
+The child (:mod:`tui_chat.backend_spawn`) talks over a socketpair, with pickled messages framed by
+``multiprocessing.connection``.
+
+Protocol, parent to child: ``("configure", id, config_path, profile, model)``, ``("profile", id, name)``,
+``("models", id, profile)``, ``("turn", id, profile, model, messages)`` and ``("cancel", id)``. Child to
+parent: ``(id, reply)``. A request's reply is ``("ok", value)`` or ``("error", line)``; a turn's replies
+are batches of events, the last ending with its ``Finished`` or ``Failed``, or, after a cancel, with
+:data:`CANCELLED`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import subprocess
+import time
+from collections.abc import AsyncIterator, Sequence
+from multiprocessing.connection import Connection
+from typing import Any
+
+from .backend_spawn import Spawned, spawn_backend
+from .config_view import AppSettings, ProfileView
+from .engine.events import ErrorKind, Failed, Finished, Metrics, TurnEvent
+from .errors import BackendError, ConfigError
+
+CANCELLED = "cancelled"
+SETUP_TIMEOUT_SECONDS = 60.0
+"""How long the UI waits for the configuration before it gives up (it takes well under a second)."""
+
+
+class BackendProcess:
+    """The child process and what the screen knows of it: the settings, the profile and model in use.
+
+    ``start`` spawns the child and asks it to read the configuration; ``setup`` waits for the answer
+    (raising :class:`ConfigError` with the user's one line). A child that dies is replaced on the next
+    turn, configured with the same arguments."""
+
+    def __init__(self, config_path: str | None = None, profile: str | None = None, model: str | None = None) -> None:
+        self._arguments = (config_path, profile, model)
+        self._ids = itertools.count(1)
+        self._conn: Connection | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._setup_id = 0
+        self._replies: dict[int, asyncio.Queue[Any]] = {}
+        self._listening = False
+        self.settings: AppSettings | None = None
+        self.profile: ProfileView | None = None
+        self.model = ""
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    def start(self, spawned: Spawned | None = None) -> BackendProcess:
+        """Start the child (or adopt one ``tui-chat`` spawned first), and ask it to read the configuration;
+        then it imports the SDK, in parallel with the UI."""
+        if self._process is not None and self._process.poll() is None:
+            return self
+        self.close()
+        self._process, parent = spawned or spawn_backend()
+        self._conn = Connection(parent.detach())
+        self._setup_id = next(self._ids)
+        self._conn.send(("configure", self._setup_id, *self._arguments))
+        return self
+
+    def setup(self) -> tuple[AppSettings, ProfileView]:
+        """Wait for the configuration, before the app's event loop runs. Raises :class:`ConfigError`."""
+        if self.settings is None or self.profile is None:
+            self.start()
+            self.settings, self.profile = self._expect(self._setup_id)
+            self.model = self.profile.model
+        return self.settings, self.profile
+
+    def choose(self, profile: str | None, model: str | None) -> None:
+        """Before the app runs: use ``profile`` and ``model`` (a resumed conversation's) instead of the
+        configured ones. Raises :class:`ConfigError` for an unknown profile."""
+        _, current = self.setup()
+        if profile is not None and profile != current.name:
+            assert self._conn is not None
+            request_id = next(self._ids)
+            self._conn.send(("profile", request_id, profile))
+            self.profile = current = self._expect(request_id)
+        self.model = model or current.model
+
+    def _expect(self, request_id: int) -> Any:
+        """The value of one request's reply, waited for without an event loop."""
+        assert self._conn is not None
+        try:
+            while True:
+                if not self._conn.poll(SETUP_TIMEOUT_SECONDS):
+                    raise BackendError("the backend process did not answer in time")
+                reply_id, reply = self._conn.recv()
+                if reply_id == request_id:
+                    break
+        except (EOFError, OSError):
+            raise BackendError("the backend process stopped before it read the configuration") from None
+        status, value = reply
+        if status == "error":
+            raise ConfigError(value)
+        return value
+
+    def close(self) -> None:
+        if self._conn is not None:
+            if self._listening:
+                try:
+                    asyncio.get_running_loop().remove_reader(self._conn.fileno())
+                except (RuntimeError, ValueError, OSError):
+                    pass
+            self._conn.close()
+            self._conn = None
+        self._listening = False
+        for queue in self._replies.values():
+            queue.put_nowait(None)
+        self._replies.clear()
+        if self._process is not None:
+            if self._process.poll() is None:
+                self._process.terminate()
+                try:
+                    self._process.wait(timeout=2)
+                except subprocess.TimeoutExpired:
+                    self._process.kill()
+            self._process = None
+
+    # -- what the app asks -------------------------------------------------------------------------
+
+    @property
+    def is_demo(self) -> bool:
+        return self.profile is not None and self.profile.is_simulator
+
+    async def use_profile(self, name: str) -> ProfileView:
+        """Switch to profile ``name`` (its own model). Raises :class:`ConfigError` for an unknown one."""
+        try:
+            profile = await self._request("profile", name)
+        except BackendError as exc:
+            raise ConfigError(str(exc)) from None
+        self.profile, self.model = profile, profile.model
+        return profile
+
+    async def list_models(self) -> list[str]:
+        """The models the current profile's server lists. Raises :class:`BackendError`."""
+        assert self.profile is not None
+        return await self._request("models", self.profile.name)
+
+    async def turn(self, messages: Sequence[dict[str, Any]]) -> AsyncIterator[TurnEvent]:
+        """The events of one turn, as :func:`run_turn` yields them. Cancelling the consumer cancels the turn."""
+        assert self.profile is not None
+        self.start()
+        turn_id, replies = self._open()
+        started = time.monotonic()
+        self._send(("turn", turn_id, self.profile.name, self.model, list(messages)))
+        done = False
+        try:
+            while not done:
+                batch = await replies.get()
+                if batch is None:
+                    done = True
+                    yield _backend_died(started)
+                    return
+                for event in batch:
+                    if event == CANCELLED:
+                        done = True
+                        return
+                    done = isinstance(event, (Finished, Failed))
+                    yield event
+        finally:
+            self._replies.pop(turn_id, None)
+            if not done:
+                self._send(("cancel", turn_id))
+
+    # -- plumbing ----------------------------------------------------------------------------------
+
+    async def _request(self, kind: str, *arguments: Any) -> Any:
+        self.start()
+        request_id, replies = self._open()
+        try:
+            self._send((kind, request_id, *arguments))
+            reply = await replies.get()
+        finally:
+            self._replies.pop(request_id, None)
+        if reply is None:
+            raise BackendError("the backend process stopped unexpectedly")
+        status, value = reply
+        if status == "error":
+            raise BackendError(value)
+        return value
+
+    def _open(self) -> tuple[int, asyncio.Queue[Any]]:
+        """A new request id and the queue its replies arrive on (``None``: the child is gone)."""
+        self._listen()
+        request_id = next(self._ids)
+        self._replies[request_id] = queue = asyncio.Queue()
+        return request_id, queue
+
+    def _listen(self) -> None:
+        """Route the child's replies to their requests' queues, on this loop."""
+        if self._listening:
+            return
+        assert self._conn is not None
+        loop = asyncio.get_running_loop()
+        conn = self._conn
+
+        def readable() -> None:
+            try:
+                while conn.poll():
+                    reply_id, reply = conn.recv()
+                    if reply_id in self._replies:
+                        self._replies[reply_id].put_nowait(reply)
+            except (EOFError, OSError):
+                self.close()  # every waiting request learns it; the next turn starts a new child
+
+        loop.add_reader(conn.fileno(), readable)
+        self._listening = True
+
+    def _send(self, message: tuple[Any, ...]) -> None:
+        try:
+            assert self._conn is not None
+            self._conn.send(message)
+        except (OSError, ValueError, AssertionError):
+            self.close()  # the child is gone; whoever waits is told
+
+
+def _backend_died(started: float) -> Failed:
+    metrics = Metrics(time.monotonic() - started, None, 0, None, 0, False)
+    return Failed(ErrorKind.CLIENT, "the backend process stopped unexpectedly", "send the message again", "",
+                  metrics)

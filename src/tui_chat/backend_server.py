@@ -1,0 +1,168 @@
+"""The app's backend process: reads the configuration, then runs turns as the UI process asks.
+
+See :mod:`tui_chat.backend_process` for why it exists and for the protocol. Run as
+``python -m tui_chat.backend_server FD``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from multiprocessing.connection import Connection
+from typing import Any
+
+from .backend import Backend
+from .backend_process import CANCELLED
+from .config import LoadedConfig, load_config
+from .errors import ConfigError
+from .engine import ErrorKind, Failed, Finished, Metrics
+
+BATCH_SECONDS = 0.004
+"""The longest an event waits in the child before it is sent: well under a frame."""
+NICENESS = 5
+"""Once configured, the child yields the CPU to the UI when both want it: keystrokes and frames come first."""
+
+
+class BackendServer:
+    """One :class:`Backend` per profile, made on first use (a simulator profile starts its simulator)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.config: LoadedConfig | None = None
+        self.problem = "the configuration was not read"
+        self.backends: dict[str, Backend] = {}
+        self.tasks: dict[int, asyncio.Task[None]] = {}
+        self.closed = asyncio.Event()
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        loop.add_reader(self.conn.fileno(), self._readable)
+        await self.closed.wait()
+        for task in self.tasks.values():
+            task.cancel()
+        for backend in self.backends.values():
+            await backend.aclose()
+
+    def _readable(self) -> None:
+        try:
+            while self.conn.poll():
+                self._handle(*self.conn.recv())
+        except (EOFError, OSError):
+            asyncio.get_running_loop().remove_reader(self.conn.fileno())
+            self.closed.set()
+
+    def _handle(self, kind: str, request_id: int, *arguments: Any) -> None:
+        if kind == "configure":
+            self._configure(request_id, *arguments)
+        elif kind == "profile":
+            self._answer(request_id, lambda: self._config().resolve_profile(arguments[0]).view())
+        elif kind == "models":
+            self._start(request_id, self._models(request_id, arguments[0]))
+        elif kind == "turn":
+            self._start(request_id, self._turn(request_id, *arguments))
+        elif kind == "cancel" and request_id in self.tasks:
+            self.tasks[request_id].cancel()
+
+    def _configure(self, request_id: int, path: str | None, profile: str | None, model: str | None) -> None:
+        try:
+            self.config = load_config(path, {"model": model})
+            view = self.config.resolve_profile(profile, model).view()
+        except ConfigError as exc:
+            self.problem = str(exc)
+            self._send((request_id, ("error", self.problem)))
+            return
+        self._send((request_id, ("ok", (self.config.app_settings(), view))))
+        try:
+            os.nice(NICENESS)
+        except OSError:
+            pass
+        self._start(0, self._prepare(profile, model))
+
+    async def _prepare(self, profile: str | None, model: str | None) -> None:
+        """With the screen up: the SDK's imports, and the simulator when it is the backend, before the
+        user's first question waits for them."""
+        from .engine import turn  # noqa: F401
+
+        if self.config is not None:
+            name = self.config.resolve_profile(profile, model).name
+            self._backend(name)
+
+    def _config(self) -> LoadedConfig:
+        if self.config is None:
+            raise ConfigError(self.problem)
+        return self.config
+
+    def _backend(self, profile: str) -> Backend:
+        if profile not in self.backends:
+            self.backends[profile] = Backend(self._config(), profile)
+        return self.backends[profile]
+
+    def _answer(self, request_id: int, compute: Any) -> None:
+        try:
+            self._send((request_id, ("ok", compute())))
+        except ConfigError as exc:
+            self._send((request_id, ("error", str(exc))))
+
+    def _start(self, request_id: int, work: Any) -> None:
+        task = asyncio.create_task(work)
+        if request_id:
+            self.tasks[request_id] = task
+            task.add_done_callback(lambda _: self.tasks.pop(request_id, None))
+
+    async def _models(self, request_id: int, profile: str) -> None:
+        try:
+            models = await self._backend(profile).list_models()
+        except ConfigError as exc:
+            self._send((request_id, ("error", str(exc))))
+        except Exception as exc:  # the server's problem, said in one line
+            self._send((request_id, ("error", f"{type(exc).__name__}: {exc}")))
+        else:
+            self._send((request_id, ("ok", models)))
+
+    async def _turn(self, turn_id: int, profile: str, model: str, messages: list[dict[str, Any]]) -> None:
+        batch: list[Any] = []
+        loop = asyncio.get_running_loop()
+        flush_at: asyncio.TimerHandle | None = None
+
+        def flush() -> None:
+            nonlocal flush_at
+            if flush_at is not None:
+                flush_at.cancel()
+                flush_at = None
+            if batch:
+                self._send((turn_id, batch.copy()))
+                batch.clear()
+
+        try:
+            async for event in self._backend(profile).turn(messages, model=model):
+                batch.append(event)
+                if isinstance(event, (Finished, Failed)) or len(batch) >= 256:
+                    flush()
+                elif flush_at is None:
+                    flush_at = loop.call_later(BATCH_SECONDS, flush)
+        except asyncio.CancelledError:
+            batch.append(CANCELLED)
+        except ConfigError as exc:
+            batch.append(Failed(ErrorKind.CLIENT, str(exc), "fix the configuration and start again", "",
+                                Metrics(0.0, None, 0, None, 0, False)))
+        finally:
+            flush()
+
+    def _send(self, message: tuple[int, Any]) -> None:
+        try:
+            self.conn.send(message)
+        except (OSError, ValueError):
+            self.closed.set()
+
+
+def serve(conn: Connection) -> None:
+    """The child: serve the parent until the pipe closes."""
+    asyncio.run(BackendServer(conn).run())
+
+
+if __name__ == "__main__":
+    # Serve from the module under its real name, so the classes the parent unpickles are the same.
+    from tui_chat.backend_server import serve as serve_here
+
+    serve_here(Connection(int(sys.argv[1])))

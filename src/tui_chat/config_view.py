@@ -1,0 +1,33 @@
+"""What the app's screen needs to know of the configuration: plain data, no pydantic, no API key.
+
+The app's backend process reads and validates the configuration (importing pydantic-settings takes
+~0.3 s here) on the other core while the UI process imports Textual, and sends this view over. The UI
+process therefore never imports pydantic, and never holds a key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    """A resolved profile as the user sees it: which provider, which model, where its key came from."""
+
+    name: str
+    display_url: str
+    model: str
+    key_origin: str
+    is_simulator: bool
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """The settings the screen uses; the rest (retry, timeouts, sampling) stay with the backend."""
+
+    theme: str
+    keymap: dict[str, str]
+    system_prompt: str
+    data_dir: Path
+    profiles: tuple[str, ...]

@@ -1,0 +1,116 @@
+"""The app's backend process: it reads the configuration, and runs turns with the same events as in-process;
+cancellation and a dying child are handled."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+import pytest
+
+from tui_chat.backend_process import BackendError, BackendProcess
+from tui_chat.errors import ConfigError
+from tui_chat.engine.events import Delta, ErrorKind, Failed, Finished, Retrying
+from tui_chat.sim.scenarios import prose_tokens
+
+HELLO = [{"role": "user", "content": "hello"}]
+
+
+@pytest.fixture
+def backend(sim, fast_retries):
+    process = BackendProcess()
+    yield process
+    process.close()
+
+
+async def answer(backend: BackendProcess, model: str) -> list:
+    backend.setup()
+    backend.model = model
+    return [e async for e in backend.turn(HELLO)]
+
+
+async def test_events_match_the_in_process_engine(sim, backend):
+    events = await answer(backend, "drop-5-1")
+    assert any(isinstance(e, Retrying) and e.discarded for e in events)
+    finished = events[-1]
+    assert isinstance(finished, Finished) and finished.text == "".join(prose_tokens(40))
+    last_start = max(i for i, e in enumerate(events) if type(e).__name__ == "Started")
+    assert "".join(e.text for e in events[last_start:] if isinstance(e, Delta)) == finished.text
+
+
+async def test_turns_follow_one_another_in_the_same_child(sim, backend):
+    for model in ("echo", "normal", "echo"):
+        assert isinstance((await answer(backend, model))[-1], Finished)
+    assert sim.stats("echo")["completed"] == 2
+
+
+async def test_the_configuration_is_read_in_the_child_and_only_a_keyless_view_comes_back(sim, backend):
+    settings, profile = backend.setup()
+    assert profile.name == "openai" and profile.display_url == sim.base_url
+    assert profile.key_origin == "env OPENAI_API_KEY" and not profile.is_simulator
+    assert "openai" in settings.profiles and "ollama" in settings.profiles
+    assert "sk-test" not in repr((settings, profile)) and not hasattr(profile, "api_key")
+
+
+async def test_a_bad_config_file_is_one_line(isolated_env, monkeypatch):
+    bad = isolated_env / "bad.toml"
+    bad.write_text("[retry]\nmax_attempts = 0\n")
+    process = BackendProcess(str(bad))
+    try:
+        with pytest.raises(ConfigError, match=r"^config error: .*bad.toml: retry.max_attempts: .*\(got 0\)$"):
+            process.setup()
+    finally:
+        process.close()
+
+
+async def test_profiles_and_models_are_asked_of_the_child(sim, backend):
+    backend.setup()
+    assert "normal" in await backend.list_models()
+    ollama = await backend.use_profile("ollama")
+    assert (ollama.name, ollama.model, backend.model) == ("ollama", "llama3.2", "llama3.2")
+    with pytest.raises(ConfigError, match="unknown profile 'nope'"):
+        await backend.use_profile("nope")
+    assert backend.profile.name == "ollama"
+
+
+async def test_an_unreachable_server_fails_listing_models_in_one_line(sim, backend, monkeypatch):
+    backend.setup()
+    await backend.use_profile("local")  # 127.0.0.1:8080: nothing listens there in the tests
+    with pytest.raises(BackendError, match="APIConnectionError"):
+        await backend.list_models()
+
+
+async def test_cancelling_the_consumer_closes_the_http_stream(sim, backend):
+    backend.setup()
+    backend.model = model = "slow-500-20"
+    got_delta = asyncio.Event()
+
+    async def consume():
+        async for event in backend.turn(HELLO):
+            if isinstance(event, Delta):
+                got_delta.set()
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(got_delta.wait(), 20)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await sim.disconnected(model)
+    assert sim.stats(model)["disconnected"] == 1 and sim.stats(model)["completed"] == 0
+    follow_up = await answer(backend, "echo")
+    assert isinstance(follow_up[-1], Finished)  # the cancelled turn's leftovers do not leak into the next
+
+
+async def test_a_dead_child_is_a_typed_failure_and_the_next_turn_recovers(sim, backend):
+    backend.setup()
+    backend.model = "slow-500-20"
+    events = []
+    async for event in backend.turn(HELLO):
+        events.append(event)
+        if isinstance(event, Delta):
+            os.kill(backend._process.pid, signal.SIGKILL)
+    assert isinstance(events[-1], Failed) and events[-1].kind == ErrorKind.CLIENT
+    assert "backend process stopped" in events[-1].message
+    again = await answer(backend, "echo")
+    assert isinstance(again[-1], Finished) and again[-1].text == "hello"

@@ -7,12 +7,11 @@ process therefore never imports pydantic, and never holds a key.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class ProfileView:
+class ProfileView(NamedTuple):
     """A resolved profile as the user sees it: which provider, which model, where its key came from."""
 
     name: str
@@ -22,8 +21,7 @@ class ProfileView:
     is_simulator: bool
 
 
-@dataclass(frozen=True)
-class AppSettings:
+class AppSettings(NamedTuple):
     """The settings the screen uses; the rest (retry, timeouts, sampling) stay with the backend."""
 
     theme: str

@@ -1,17 +1,15 @@
-"""What a turn is asked to do: plain data, cheap to import and to send to the engine process."""
+"""What a turn is asked to do: plain data, cheap to import (named tuples, as the events are)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-if TYPE_CHECKING:  # the app's UI process sends no policy and must not import pydantic
+if TYPE_CHECKING:  # the app's UI process never builds a policy, and must not import pydantic
     from ..config import FallbackSettings, RetrySettings, TimeoutSettings
 
 
-@dataclass(frozen=True)
-class TurnRequest:
+class TurnRequest(NamedTuple):
     model: str
     messages: Sequence[dict[str, Any]]
     temperature: float | None = None
@@ -20,8 +18,7 @@ class TurnRequest:
     """False when the profile declares ``stream = false``."""
 
 
-@dataclass(frozen=True)
-class TurnPolicy:
+class TurnPolicy(NamedTuple):
     retry: RetrySettings
     timeouts: TimeoutSettings
     fallback: FallbackSettings

@@ -13,9 +13,8 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..conversation import ChatMessage, Conversation, MessageStatus
 from ..engine.events import Metrics, Usage
@@ -30,8 +29,7 @@ class StoreError(Exception):
     """The database cannot be opened, read or written; the message says why, in one line."""
 
 
-@dataclass(frozen=True)
-class ConversationSummary:
+class ConversationSummary(NamedTuple):
     id: int
     title: str
     model: str
@@ -39,8 +37,7 @@ class ConversationSummary:
     message_count: int
 
 
-@dataclass(frozen=True)
-class SearchHit:
+class SearchHit(NamedTuple):
     conversation_id: int
     message_id: int
     title: str

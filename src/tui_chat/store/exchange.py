@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict
 from typing import Any
 
 from ..conversation import ChatMessage, Conversation, MessageStatus
@@ -43,8 +42,13 @@ def _message_json(m: ChatMessage) -> dict[str, Any]:
         "model": m.model,
         "error": m.error,
         "created_at": m.created_at,
-        "metrics": asdict(m.metrics) if m.metrics else None,
+        "metrics": _metrics(m.metrics) if m.metrics else None,
     }
+
+
+def _metrics(metrics: Metrics) -> dict[str, Any]:
+    usage = metrics.usage._asdict() if metrics.usage else None
+    return {**metrics._asdict(), "usage": usage}
 
 
 def from_json(data: Any) -> Conversation:

@@ -8,11 +8,10 @@ appending a new migration.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Migration:
+class Migration(NamedTuple):
     name: str
     sql: str
 

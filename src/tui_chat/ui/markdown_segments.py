@@ -14,8 +14,8 @@ rendered segments, and ``open_fence`` carries "we are inside a code block we cut
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from itertools import accumulate
+from typing import NamedTuple
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 MIN_SEGMENT_LINES = 6
@@ -24,8 +24,7 @@ MAX_FENCE_LINES = 16
 """Code is the costly thing to render (syntax highlighting): keep the live tail of a code block short."""
 
 
-@dataclass(frozen=True)
-class Split:
+class Split(NamedTuple):
     settled: list[str]
     """Complete Markdown documents, oldest first, each to be rendered once."""
     joins: list[bool]

@@ -63,6 +63,13 @@ class TurnFailed(Exception):
         self.hint = hint
 
 
+class ChatScreen(Screen[None]):
+    """The app's screen. Its prompt is focused as it is composed: focused later, from ``on_mount``, the log
+    (which Textual focuses first) and the prompt were each styled twice more before the first frame."""
+
+    AUTO_FOCUS = "#prompt"
+
+
 class ChatApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "tui-chat"
@@ -113,6 +120,9 @@ class ChatApp(App[int]):
 
     # -- layout ------------------------------------------------------------------------------------
 
+    def get_default_screen(self) -> Screen[None]:
+        return ChatScreen(id="_default")
+
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield MessageLog(id="log")
@@ -129,7 +139,6 @@ class ChatApp(App[int]):
         self.set_keymap(self.settings.keymap)
         self._show_titles()
         await self.log_view.show(self.conversation.messages)
-        self.prompt.focus()
         self._check_history()
         self.call_after_refresh(self.run_worker, _warm_up_renderer, thread=True, group="warm-up",
                                 exit_on_error=False)  # after the first frame, which it would slow down

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Static
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "modal.tcss"
     BINDINGS = [Binding("escape,f1,q", "dismiss", "Close")]
 
     def __init__(self, rows: list[tuple[str, str, str]]) -> None:

@@ -10,6 +10,7 @@ from textual.widgets import Input, Static
 
 
 class LinePromptScreen(ModalScreen[str | None]):
+    CSS_PATH = "modal.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, value: str) -> None:

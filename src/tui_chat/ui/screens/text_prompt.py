@@ -12,6 +12,7 @@ from textual.widgets import Static, TextArea
 class TextPromptScreen(ModalScreen[str | None]):
     """Ctrl+S saves, Esc cancels: dismisses with the text, or None."""
 
+    CSS_PATH = "modal.tcss"
     BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, text: str) -> None:

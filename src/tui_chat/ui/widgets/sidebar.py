@@ -22,6 +22,11 @@ from ...text_safety import visible_text
 
 
 class Sidebar(Vertical):
+    DEFAULT_CSS = """
+    Sidebar { dock: left; width: 38; display: none; border-right: tall $primary 30%; background: $surface; }
+    Sidebar Input { margin: 0; }
+    Sidebar OptionList, Sidebar OptionList:focus { height: 1fr; border: none; }
+    """
     BINDINGS = [
         Binding("ctrl+e", "rename", "Rename", id="sidebar_rename"),
         Binding("delete", "delete", "Delete", id="sidebar_delete"),

@@ -1,14 +1,14 @@
 """The app's backend process: reads the configuration, then runs turns as the UI process asks.
 
-See :mod:`tui_chat.backend_process` for why it exists and for the protocol. Run as
-``python -m tui_chat.backend_server FD``.
+See :mod:`tui_chat.backend_process` for why it exists and for the protocol; :mod:`tui_chat.backend_main`
+starts it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
-import sys
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -81,12 +81,17 @@ class BackendServer:
 
     async def _prepare(self, profile: str | None, model: str | None) -> None:
         """With the screen up: the SDK's imports, and the simulator when it is the backend, before the
-        user's first question waits for them."""
-        from .engine import turn  # noqa: F401
+        user's first question waits for them. Then what startup made is frozen out of the collector's
+        sight and the collector runs as usual."""
+        try:
+            from .engine import turn  # noqa: F401
 
-        if self.config is not None:
-            name = self.config.resolve_profile(profile, model).name
-            self._backend(name)
+            if self.config is not None:
+                self._backend(self.config.resolve_profile(profile, model).name)
+        finally:
+            gc.collect()
+            gc.freeze()
+            gc.enable()
 
     def _config(self) -> LoadedConfig:
         if self.config is None:
@@ -157,12 +162,5 @@ class BackendServer:
 
 
 def serve(conn: Connection) -> None:
-    """The child: serve the parent until the pipe closes."""
+    """Serve the parent until the pipe closes."""
     asyncio.run(BackendServer(conn).run())
-
-
-if __name__ == "__main__":
-    # Serve from the module under its real name, so the classes the parent unpickles are the same.
-    from tui_chat.backend_server import serve as serve_here
-
-    serve_here(Connection(int(sys.argv[1])))

@@ -52,12 +52,11 @@ class KeyBar(Widget, can_focus=False):
         entries: list[tuple[str, str, str, bool]] = []
         actions: set[str] = set()
         for key, (_node, binding, enabled, _tooltip) in self.screen.active_bindings.items():
-            entry = (binding.key, app.get_key_display(binding), binding.description, enabled)
             if key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
-                palette = entry
-            elif binding.show and binding.action not in actions:
+                palette = (binding.key, app.get_key_display(binding), binding.description, enabled)
+            elif binding.show and binding.action not in actions:  # the prompt's ~50 hidden keys cost nothing
                 actions.add(binding.action)
-                entries.append(entry)
+                entries.append((binding.key, app.get_key_display(binding), binding.description, enabled))
         return entries, palette
 
     def render(self) -> Text:

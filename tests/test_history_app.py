@@ -211,3 +211,36 @@ async def test_widgets_far_above_are_pruned_in_a_long_session(sim, fast_retries,
         await wait_idle(pilot, app)
         assert len(log.children) == MAX_MOUNTED  # two added at the bottom, two pruned at the top
         assert log.first == 2 and log.children[0].message is messages[2]
+
+
+async def test_a_resumed_long_conversation_opens_with_its_newest_messages_and_sends_them_all(sim, data_dir):
+    [conversation_id] = seed(data_dir, "long", messages=500)
+    history = History(data_dir)
+    opened = history.load(conversation_id, ChatApp.NEEDED_TO_OPEN)
+    assert len(opened.messages) == ChatApp.NEEDED_TO_OPEN and opened.unread == 500 - ChatApp.NEEDED_TO_OPEN
+    app = ChatApp(BackendProcess(model="echo"), conversation=opened, history=history)
+    async with app.run_test(size=SIZE) as pilot:
+        log = app.query_one(MessageLog)
+        assert "long message 499" in screen_text(app)
+        await wait_for(pilot, lambda: opened.unread == 0 and log.first == 500 - FIRST_SCREEN - BATCH)
+        assert [m.content for m in opened.messages] == [f"long message {i}" for i in range(500)]
+        assert log.children[0].message is opened.messages[log.first]
+        log.scroll_home(animate=False, immediate=True)
+        await wait_for(pilot, lambda: log.first == 500 - FIRST_SCREEN - 2 * BATCH)
+        assert log.children[0].message.content == f"long message {log.first}"
+        await ask(pilot, "and now")
+        await wait_idle(pilot, app)
+    sent = sim.stats("echo")["last_request"]["messages"]
+    assert len(sent) == 501 and sent[0]["content"] == "long message 0"
+
+
+async def test_a_turn_sent_before_the_rest_was_read_still_sends_the_whole_conversation(sim, data_dir):
+    [conversation_id] = seed(data_dir, "early", messages=100)
+    history = History(data_dir)
+    app = ChatApp(BackendProcess(model="echo"), conversation=history.load(conversation_id, 4), history=history)
+    app._read_earlier_messages = lambda: None  # as if the first frame had not come yet ...
+    async with app.run_test(size=SIZE) as pilot:
+        del app._read_earlier_messages  # ... when the turn starts
+        await ask(pilot, "now")
+        await wait_idle(pilot, app)
+    assert len(sim.stats("echo")["last_request"]["messages"]) == 101

@@ -33,6 +33,7 @@ class BackendServer:
         self.problem = "the configuration was not read"
         self.backends: dict[str, Backend] = {}
         self.tasks: dict[int, asyncio.Task[None]] = {}
+        self.preparing: asyncio.Task[None] | None = None
         self.closed = asyncio.Event()
 
     async def run(self) -> None:
@@ -77,7 +78,7 @@ class BackendServer:
             os.nice(NICENESS)
         except OSError:
             pass
-        self._start(0, self._prepare(profile, model))
+        self.preparing = asyncio.create_task(self._prepare(profile, model))
 
     async def _prepare(self, profile: str | None, model: str | None) -> None:
         """With the screen up: the SDK's imports, and the simulator when it is the backend, before the
@@ -110,10 +111,8 @@ class BackendServer:
             self._send((request_id, ("error", str(exc))))
 
     def _start(self, request_id: int, work: Any) -> None:
-        task = asyncio.create_task(work)
-        if request_id:
-            self.tasks[request_id] = task
-            task.add_done_callback(lambda _: self.tasks.pop(request_id, None))
+        self.tasks[request_id] = task = asyncio.create_task(work)
+        task.add_done_callback(lambda _: self.tasks.pop(request_id, None))
 
     async def _models(self, request_id: int, profile: str) -> None:
         try:

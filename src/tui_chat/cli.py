@@ -178,7 +178,7 @@ def _open_app(args: argparse.Namespace, backend: BackendProcess) -> int:
     conversation = None
     if args.resume is not None or args.continue_last:
         wanted = args.resume if args.resume is not None else history.last_conversation_id()
-        conversation = history.load(wanted) if wanted is not None else None
+        conversation = history.load(wanted, ChatApp.NEEDED_TO_OPEN) if wanted is not None else None
         if conversation is None:
             what = f"conversation {args.resume}" if args.resume is not None else "saved conversation"
             history.close()

@@ -47,6 +47,9 @@ class Conversation:
     id: int | None = None
     created_at: float | None = None
     updated_at: float | None = None
+    unread: int = 0
+    """Older messages still in the store only: a long conversation opens with its newest messages, and the
+    rest are read (see ``History.read_earlier``) before any turn is sent."""
 
     def history(self) -> list[tuple[str, str]]:
         return [(m.role, m.content) for m in self.messages if m.in_context]

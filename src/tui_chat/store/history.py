@@ -77,8 +77,22 @@ class History:
     def search(self, query: str) -> list[SearchHit]:
         return self._call(lambda s: s.search(query), [])
 
-    def load(self, conversation_id: int) -> Conversation | None:
-        return self._call(lambda s: s.load_conversation(conversation_id), None)
+    def load(self, conversation_id: int, newest: int | None = None) -> Conversation | None:
+        """The conversation; with ``newest``, only that many of its latest messages (see :meth:`read_earlier`)."""
+        return self._call(lambda s: s.load_conversation(conversation_id, newest), None)
+
+    def read_earlier(self, conversation: Conversation) -> int:
+        """Put the messages a ``newest`` load left in the store in front of the others (the same list, so
+        whoever shows it sees them): how many. With history gone meanwhile, the conversation stays as it is."""
+        if not conversation.unread or conversation.id is None:
+            return 0
+        before = conversation.messages[0].id if conversation.messages else None
+        earlier = self._call(lambda s: s.load_messages(conversation.id, before), None)
+        if earlier is None:
+            return 0
+        conversation.messages[:0] = earlier
+        conversation.unread = 0
+        return len(earlier)
 
     def last_conversation_id(self) -> int | None:
         return self._call(lambda s: s.last_conversation_id(), None)

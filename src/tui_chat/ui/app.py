@@ -28,7 +28,7 @@ from ..hints import failure_hint
 from ..store import History, TurnRecorder
 from .turn_status import TurnStatus
 from .widgets.key_bar import KeyBar
-from .widgets.message_log import MessageLog
+from .widgets.message_log import NEEDED_TO_OPEN, MessageLog
 from .widgets.messages import AssistantMessage
 from .widgets.prompt_input import PromptInput
 from .widgets.sidebar import Sidebar
@@ -73,6 +73,8 @@ class ChatScreen(Screen[None]):
 class ChatApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "tui-chat"
+    NEEDED_TO_OPEN = NEEDED_TO_OPEN
+    """How many of a conversation's newest messages it must come with; the rest are read after the first frame."""
     BINDINGS = [
         Binding("escape", "stop", "Stop", id="stop"),
         Binding("ctrl+r", "regenerate", "Regenerate", id="regenerate"),
@@ -138,6 +140,8 @@ class ChatApp(App[int]):
             self.notify(f"unknown theme {theme!r}; using the default", severity="warning")
         self.set_keymap(self.settings.keymap)
         self._show_titles()
+        if self.conversation.unread:  # before the log's own after-frame batch, which counts on the whole list
+            self.call_after_refresh(self._read_earlier_messages)
         await self.log_view.show(self.conversation.messages)
         self._check_history()
         self.call_after_refresh(self.run_worker, _warm_up_renderer, thread=True, group="warm-up",
@@ -222,7 +226,13 @@ class ChatApp(App[int]):
         self._sent_prompt = text
         await self._start_turn()
 
+    def _read_earlier_messages(self) -> None:
+        """The messages a ``--resume`` left in the store to open sooner (10,000: ~70 ms), read right after the
+        first frame, and at the latest before a turn is sent: the model always gets the whole conversation."""
+        self.log_view.prepended(self.history.read_earlier(self.conversation))
+
     async def _start_turn(self) -> None:
+        self._read_earlier_messages()
         messages = build_messages(self.conversation.system_prompt, self.conversation.history())
         answer = ChatMessage("assistant", "", status=MessageStatus.STREAMING, model=self.backend.model)
         recorder = TurnRecorder(self.history, self.conversation, answer)

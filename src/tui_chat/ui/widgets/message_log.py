@@ -19,6 +19,8 @@ from .one_reflow import OneReflow
 FIRST_SCREEN = 12
 BATCH = 24
 MAX_MOUNTED = 160
+NEEDED_TO_OPEN = FIRST_SCREEN + BATCH
+"""The newest messages a conversation must have in memory to open; the rest can follow after the first frame."""
 
 
 def message_widget(message: ChatMessage) -> Widget:
@@ -48,6 +50,10 @@ class MessageLog(OneReflow, VerticalScroll, can_focus=True):
             self.call_after_refresh(self._load_earlier)  # so that scrolling up finds more at once
         else:
             self._loading = False
+
+    def prepended(self, count: int) -> None:
+        """``count`` older messages were put in front of the list being shown (read after the first frame)."""
+        self.first += count
 
     async def add(self, message: ChatMessage) -> Widget:
         """Mount the widget of ``message``, already appended to the conversation's list."""

@@ -5,14 +5,16 @@ from __future__ import annotations
 import pytest
 
 from tui_chat.backend_process import BackendProcess
-from tui_chat.conversation import MessageStatus
+from tui_chat.conversation import ChatMessage, Conversation, MessageStatus
 from tui_chat.sim.scenarios import prose_tokens
+from tui_chat.ui import markdown_render
 from tui_chat.ui.app import ChatApp
 from tui_chat.ui.screens.help import HelpScreen
 from tui_chat.ui.widgets.key_bar import KeyBar
 from tui_chat.text_safety import visible_text
 from tui_chat.ui.widgets.messages import AssistantMessage
 from tui_chat.ui.widgets.status_bar import StatusBar
+from tui_chat.ui.widgets.streaming_markdown import StreamingMarkdown
 
 SIZE = (100, 40)
 
@@ -335,3 +337,20 @@ async def test_quit_while_streaming_closes_the_stream(make_app, sim):
         await pilot.press("ctrl+q")
     assert await sim.disconnected("slow-400-10")
     assert sim.stats("slow-400-10")["disconnected"] == 1 and sim.stats("slow-400-10")["completed"] == 0
+
+
+async def test_code_whose_lexer_is_not_loaded_is_shown_at_once_and_coloured_after(sim):
+    """Loading a lexer takes up to ~60 ms: no frame waits for it, the block is drawn again once it is in."""
+    assert "fortran" not in markdown_render._lexers
+    code = "```fortran\nprogram hello\n  print *, 'Hello'\nend program hello\n```"
+    conversation = Conversation(messages=[ChatMessage("user", "code?"), ChatMessage("assistant", code)])
+    app = ChatApp(BackendProcess(model="normal"), conversation=conversation)
+    async with app.run_test(size=SIZE) as pilot:
+        body = last_answer(app).query_one(StreamingMarkdown)
+        assert "print *, 'Hello'" in screen_text(app)
+        await wait_for(pilot, lambda: "fortran" in markdown_render._lexers and not body.code_drawn_plain)
+        await pilot.pause()
+        assert "print *, 'Hello'" in screen_text(app)
+        colours = {segment.style.color for y in range(body.size.height) for segment in body.render_line(y)
+                   if segment.style}
+        assert len(colours - {None}) >= 3  # keyword, string and name in their own colours

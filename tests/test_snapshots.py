@@ -8,6 +8,7 @@ from tui_chat.backend_process import BackendProcess
 from tui_chat.conversation import ChatMessage, Conversation, MessageStatus
 from tui_chat.engine import Metrics, Usage
 from tui_chat.ui.app import ChatApp
+from tui_chat.ui.widgets.streaming_markdown import StreamingMarkdown
 
 SIZE = (100, 32)
 ANSWER = """## Plan
@@ -41,9 +42,10 @@ def conversation() -> Conversation:
 
 
 async def settle(pilot) -> None:
+    """The turn over and every code block in colour (lexers load off the event loop)."""
     pilot.app.prompt.cursor_blink = False
     for _ in range(1000):  # bounded: a live turn ends within seconds against the simulator
-        if not pilot.app.busy:
+        if not pilot.app.busy and not any(w.code_drawn_plain for w in pilot.app.query(StreamingMarkdown)):
             break
         await pilot.pause(0.01)
     await pilot.pause()

@@ -32,6 +32,7 @@ from .widgets.message_log import NEEDED_TO_OPEN, MessageLog
 from .widgets.messages import AssistantMessage
 from .widgets.prompt_input import PromptInput
 from .widgets.sidebar import Sidebar
+from .widgets.streaming_markdown import StreamingMarkdown
 from .widgets.status_bar import StatusBar
 from .widgets.title_bar import TitleBar
 
@@ -149,6 +150,21 @@ class ChatApp(App[int]):
         if self.backend.is_demo:
             self.notify("The built-in simulator answers. Set OPENAI_API_KEY, or start with --profile NAME, "
                         "for a real provider.", title="Offline demo", timeout=6)
+
+    @on(StreamingMarkdown.CodeDrawnPlain)
+    def _load_lexers_soon(self) -> None:
+        self.call_after_refresh(self.run_worker, self._load_lexers, thread=True, group="lexers", exit_on_error=False)
+
+    def _load_lexers(self) -> None:
+        """Off the event loop, after the frame that drew the code plain; then draw it again in colour."""
+        from .markdown_render import load_wanted
+
+        load_wanted()
+        self.call_from_thread(self._highlight_code)
+
+    def _highlight_code(self) -> None:
+        for widget in self.query(StreamingMarkdown):
+            widget.highlight_code()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and self._turn is not None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
+from typing import Any
 
 from markdown_it import MarkdownIt
 from pygments.lexer import Lexer
@@ -22,21 +23,54 @@ class _Heading(rich_markdown.Heading):
     LEVEL_ALIGN = dict.fromkeys(("h1", "h2", "h3", "h4", "h5", "h6"), "left")
 
 
-@lru_cache(maxsize=64)
-def lexer_for(name: str) -> Lexer | str:
-    """Pygments looks a lexer up by scanning its plugins each time (tens of ms): once per name is enough."""
-    try:
-        return get_lexer_by_name(name)
-    except ClassNotFound:
-        return "text"
+_lexers: dict[str, Lexer | str] = {"text": "text"}
+WANTED: set[str] = set()
+"""Languages whose code was drawn plain because their lexer was not loaded: :func:`load_wanted` loads them."""
+
+
+_loading = threading.Lock()
+
+
+def load_lexer(name: str) -> Lexer | str:
+    """The lexer for a language (``"text"`` for an unknown one). Slow the first time: Pygments scans its
+    plugins for the name and compiles the lexer's regular expressions (Python: ~100 of them, ~60 ms)."""
+    with _loading:  # the warm-up and the loading of what code blocks asked for may run at once
+        if name not in _lexers:
+            try:
+                _lexers[name] = get_lexer_by_name(name)
+            except ClassNotFound:
+                _lexers[name] = "text"
+        return _lexers[name]
+
+
+def load_wanted() -> None:
+    """Load the lexers code blocks asked for (off the event loop: see :func:`load_lexer`)."""
+    names = list(WANTED)
+    for name in names:
+        load_lexer(name)
+    WANTED.difference_update(names)
 
 
 class _CodeBlock(rich_markdown.CodeBlock):
-    """No blank padding rows: a long block cut into segments joins up without seams."""
+    """No blank padding rows: a long block cut into segments joins up without seams. A language whose
+    lexer is not loaded yet is drawn plain (same lines, no colours) and put in :data:`WANTED`, so a
+    frame never waits for a lexer."""
+
+    markdown: ChatMarkdown
+
+    @classmethod
+    def create(cls, markdown: rich_markdown.Markdown, token: Any) -> _CodeBlock:
+        block = super().create(markdown, token)
+        block.markdown = markdown  # type: ignore[assignment]  # always a ChatMarkdown: see its elements
+        return block
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         code = str(self.text).rstrip("\n")
-        yield Syntax(code, lexer_for(self.lexer_name), theme=self.theme, word_wrap=True, padding=(0, 1))
+        lexer = _lexers.get(self.lexer_name)
+        if lexer is None:
+            WANTED.add(self.lexer_name)
+            self.markdown.drew_plain = True
+        yield Syntax(code, lexer or "text", theme=self.theme, word_wrap=True, padding=(0, 1))
 
 
 class ChatMarkdown(rich_markdown.Markdown):
@@ -47,18 +81,23 @@ class ChatMarkdown(rich_markdown.Markdown):
         super().__init__("", code_theme=code_theme, hyperlinks=False)
         self.markup = markup
         self.parsed = PARSER.parse(markup)
+        self.drew_plain = False
+        """Some code was drawn without colours: its lexer was not loaded yet."""
 
 
 def warm_up() -> None:
     """Load what the first answer needs (parser tables, Pygments), so it does not wait for them."""
     PARSER.parse("# warm\n\n```python\nx = 1\n```\n")
-    lexer_for("python")
+    load_lexer("python")
 
 
-def render_markdown(console: Console, source: str, width: int, style: Style, dark: bool) -> list[Strip]:
-    """``source`` as lines ``width`` cells wide."""
+def render_markdown(console: Console, source: str, width: int, style: Style,
+                    dark: bool) -> tuple[list[Strip], bool]:
+    """``source`` as lines ``width`` cells wide, and whether some code in it was drawn plain (its lexer is
+    in :data:`WANTED`: draw it again once :func:`load_wanted` ran; the lines stay the same)."""
     if not source.strip() or width <= 0:
-        return []
+        return [], False
     options = console.options.update(width=width, height=None)
     markdown = ChatMarkdown(source, "monokai" if dark else "friendly")
-    return [Strip(line, width) for line in console.render_lines(markdown, options, style=style, pad=True)]
+    lines = [Strip(line, width) for line in console.render_lines(markdown, options, style=style, pad=True)]
+    return lines, markdown.drew_plain

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 
 from textual.geometry import Region, Size
+from textual.message import Message
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
@@ -48,6 +49,10 @@ whole screen, so at full speed fewer frames is most of what the UI can save."""
 
 
 class StreamingMarkdown(OneReflow, Widget):
+    class CodeDrawnPlain(Message):
+        """Code was drawn without colours, as its lexer was not loaded: loading one takes up to ~60 ms, which
+        no frame should wait for. The app loads it off the event loop, then calls :meth:`highlight_code`."""
+
     DEFAULT_CSS = "StreamingMarkdown { height: auto; }"
 
     def __init__(self, text: str = "", *, id: str | None = None, classes: str | None = None) -> None:
@@ -75,6 +80,7 @@ class StreamingMarkdown(OneReflow, Widget):
         self._settled_lines: list[Strip] = []
         self._tail_lines: list[Strip] = []
         self._tail_width = -1
+        self._code_drawn_plain = False
         self._apply(split(visible_text(text), final=True), visible_text(text))
 
     # -- what is shown -----------------------------------------------------------------------------
@@ -209,7 +215,24 @@ class StreamingMarkdown(OneReflow, Widget):
     def _render(self, source: str, width: int) -> list[Strip]:
         from ..markdown_render import render_markdown  # markdown-it, Rich and Pygments load with the first answer
 
-        return render_markdown(self.app.console, source, width, self._style, self._dark)
+        lines, plain = render_markdown(self.app.console, source, width, self._style, self._dark)
+        if plain and not self._code_drawn_plain:
+            self._code_drawn_plain = True
+            # Posted from this widget's own turn: made here, in the screen's layout, it would stop at the screen.
+            self.call_later(lambda: self.post_message(self.CodeDrawnPlain()))
+        return lines
+
+    @property
+    def code_drawn_plain(self) -> bool:
+        """Some code is shown without colours until its lexer is loaded (then :meth:`highlight_code`)."""
+        return self._code_drawn_plain
+
+    def highlight_code(self) -> None:
+        """Draw again what was drawn while a lexer was loading: the same lines, now in colour."""
+        if self._code_drawn_plain:
+            self._code_drawn_plain = False
+            self._width, self._tail_width = -1, -1
+            self.refresh(layout=True)
 
     def _advance(self) -> None:
         """Render settled segments for at most ``RENDER_BUDGET_SECONDS``; the rest continues right after the

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from tui_chat.backend_process import BackendProcess
@@ -354,3 +356,46 @@ async def test_code_whose_lexer_is_not_loaded_is_shown_at_once_and_coloured_afte
         colours = {segment.style.color for y in range(body.size.height) for segment in body.render_line(y)
                    if segment.style}
         assert len(colours - {None}) >= 3  # keyword, string and name in their own colours
+
+
+async def test_code_drawn_plain_in_a_long_answer_is_drawn_again_from_its_own_segment_only(sim, monkeypatch):
+    assert "ada" not in markdown_render._lexers
+    release = threading.Event()
+    load_wanted = markdown_render.load_wanted
+
+    def held_load_wanted() -> None:
+        release.wait(10)  # bounded: the test releases it once it has seen the plain lines
+        load_wanted()
+
+    monkeypatch.setattr(markdown_render, "load_wanted", held_load_wanted)
+    prose = "\n\n".join(f"Paragraph {i} of an answer long enough to be cut into settled segments." for i in range(30))
+    code = "```ada\nprocedure Hello is\nbegin\n   Put_Line (\"Hello\");\nend Hello;\n```"
+    conversation = Conversation(messages=[ChatMessage("user", "long?"),
+                                          ChatMessage("assistant", f"{prose}\n\n{code}\n\n{prose}")])
+    app = ChatApp(BackendProcess(model="normal"), conversation=conversation)
+    async with app.run_test(size=SIZE) as pilot:
+        body = last_answer(app).query_one(StreamingMarkdown)
+        await wait_for(pilot, lambda: body.code_drawn_plain and body._rendered == len(body._segments))
+        _, row = body._plain_from
+        assert row > 0
+        before = list(body._settled_lines)
+        text_before = [strip.text for strip in before] + [strip.text for strip in body._tail_lines]
+        release.set()
+        await wait_for(pilot, lambda: not body.code_drawn_plain)
+        await pilot.pause()
+        assert all(a is b for a, b in zip(body._settled_lines[:row], before[:row]))  # kept, not drawn again
+        assert [strip.text for strip in body._settled_lines] + [strip.text for strip in body._tail_lines] \
+            == text_before
+        procedure = next(strip for strip in body._settled_lines if "procedure Hello" in strip.text)
+        assert len({segment.style.color for segment in procedure if segment.style} - {None}) >= 2
+
+
+async def test_a_long_answer_opened_from_the_history_is_drawn_to_its_end(sim):
+    """Its first layout comes before it is mounted; the rest of the backlog used to wait for a timer never set."""
+    prose = "\n\n".join(f"Paragraph {i} of an answer long enough to be cut into settled segments." for i in range(80))
+    conversation = Conversation(messages=[ChatMessage("user", "long?"), ChatMessage("assistant", prose)])
+    app = ChatApp(BackendProcess(model="normal"), conversation=conversation)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: "Paragraph 79 of an answer" in screen_text(app))
+        body = last_answer(app).query_one(StreamingMarkdown)
+        assert body._rendered == len(body._segments)

@@ -81,6 +81,8 @@ class StreamingMarkdown(OneReflow, Widget):
         self._tail_lines: list[Strip] = []
         self._tail_width = -1
         self._code_drawn_plain = False
+        self._plain_from: tuple[int, int] | None = None
+        """(segment, row) of the first settled segment drawn since code was drawn plain."""
         self._apply(split(visible_text(text), final=True), visible_text(text))
 
     # -- what is shown -----------------------------------------------------------------------------
@@ -130,6 +132,15 @@ class StreamingMarkdown(OneReflow, Widget):
         self._show()
         if self._rendered < len(self._segments):
             self._next_frame()  # a backlog is being drawn: show its progress a frame from now
+
+    def on_mount(self) -> None:
+        """The first layout can draw a long answer before the widget is mounted, when it sets no timer for the
+        rest of the backlog (an answer opened from the history stopped after its first slice): set them now
+        (``is_mounted`` is still false here)."""
+        if self._rendered < len(self._segments) and self._catch_up is None:
+            self._catch_up = self.set_timer(CATCH_UP_SECONDS, self._on_catch_up)
+            if self._timer is None:
+                self._timer = self.set_timer(self._frame, self._on_frame)
 
     def _on_catch_up(self) -> None:
         self._catch_up = self._after_hold(self._on_catch_up)
@@ -200,6 +211,7 @@ class StreamingMarkdown(OneReflow, Widget):
         missing since the last frame; settled text is drawn by the frame callback (:meth:`_advance`)."""
         if width != self._width:
             self._width, self._rendered, self._settled_lines, self._tail_width = width, 0, [], -1
+            self._plain_from = None
             self._style, self._dark = self.rich_style, self.app.current_theme.dark
             self._advance()
         if self._tail_width != width:
@@ -228,11 +240,20 @@ class StreamingMarkdown(OneReflow, Widget):
         return self._code_drawn_plain
 
     def highlight_code(self) -> None:
-        """Draw again what was drawn while a lexer was loading: the same lines, now in colour."""
-        if self._code_drawn_plain:
-            self._code_drawn_plain = False
-            self._width, self._tail_width = -1, -1
-            self.refresh(layout=True)
+        """Draw again what was drawn while a lexer was loading, from the first settled segment that may have
+        been (a long answer is not drawn again from its start), and the tail: the same lines, now in colour."""
+        if not self._code_drawn_plain:
+            return
+        self._code_drawn_plain = False
+        if self._plain_from is not None:
+            self._rendered, row = self._plain_from
+            self._plain_from = None
+            del self._settled_lines[row:]
+            self._changed_from(row)
+            self._advance()
+        self._tail_width = -1
+        self._changed_from(len(self._settled_lines))
+        self._show()
 
     def _advance(self) -> None:
         """Render settled segments for at most ``RENDER_BUDGET_SECONDS``; the rest continues right after the
@@ -245,9 +266,12 @@ class StreamingMarkdown(OneReflow, Widget):
             self._changed_from(len(self._settled_lines))
         while self._rendered < len(self._segments) and time.monotonic() < deadline:
             source, joined = self._segments[self._rendered]
+            row = len(self._settled_lines)
             if self._settled_lines and not joined:
                 self._settled_lines.append(Strip.blank(width, self._style))
             self._settled_lines.extend(self._render(source, width))
+            if self._code_drawn_plain and self._plain_from is None:
+                self._plain_from = (self._rendered, row)
             self._rendered += 1
             self._tail_width = -1
         if self._rendered < len(self._segments) and self._catch_up is None and self.is_mounted:

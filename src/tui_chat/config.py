@@ -8,7 +8,6 @@ name the file or the environment variable that holds the bad value.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -251,6 +250,8 @@ def load_config(path: Path | str | None = None, overrides: Mapping[str, Any] | N
 def _read_toml(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
+    import tomllib  # most people have no config file: they need not wait for its parser (the UI waits for this)
+
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)

@@ -174,9 +174,9 @@ def _open_app(args: argparse.Namespace, backend: BackendProcess) -> int:
     from .ui.app import ChatApp
 
     settings, _ = backend.setup()  # a bad config file or an unknown profile fails here, before the screen
-    history = _open_history(settings.data_dir, required=False)
-    conversation = None
+    history = conversation = None  # a new conversation: the app opens the history after its first frame
     if args.resume is not None or args.continue_last:
+        history = _open_history(settings.data_dir, required=False)
         wanted = args.resume if args.resume is not None else history.last_conversation_id()
         conversation = history.load(wanted, ChatApp.NEEDED_TO_OPEN) if wanted is not None else None
         if conversation is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -25,7 +26,6 @@ from ..engine.events import Delta, Failed, FallingBack, Finished, ReasoningDelta
 from ..engine.request import build_messages
 from ..errors import BackendError, ConfigError
 from ..hints import failure_hint
-from ..store import History, TurnRecorder
 from .turn_status import TurnStatus
 from .widgets.key_bar import KeyBar
 from .widgets.message_log import NEEDED_TO_OPEN, MessageLog
@@ -35,6 +35,9 @@ from .widgets.sidebar import Sidebar
 from .widgets.streaming_markdown import StreamingMarkdown
 from .widgets.status_bar import StatusBar
 from .widgets.title_bar import TitleBar
+
+if TYPE_CHECKING:
+    from ..store import History, TurnRecorder
 
 TURN_GROUP = "turn"
 CHECKPOINT_SECONDS = 1.0
@@ -114,7 +117,7 @@ class ChatApp(App[int]):
         super().__init__()
         self.backend = backend
         self.settings, _ = backend.setup()
-        self.history = history if history is not None else History(self.settings.data_dir)
+        self._history = history
         self.conversation = conversation or self._blank_conversation()
         self.status = TurnStatus()
         self._turn: tuple[ChatMessage, AssistantMessage, TurnRecorder] | None = None
@@ -144,7 +147,7 @@ class ChatApp(App[int]):
         if self.conversation.unread:  # before the log's own after-frame batch, which counts on the whole list
             self.call_after_refresh(self._read_earlier_messages)
         await self.log_view.show(self.conversation.messages)
-        self._check_history()
+        self.call_after_refresh(self._check_history)  # opens the history, after the first frame
         self.call_after_refresh(self.run_worker, _warm_up_renderer, thread=True, group="warm-up",
                                 exit_on_error=False)  # after the first frame, which it would slow down
         if self.backend.is_demo:
@@ -173,7 +176,18 @@ class ChatApp(App[int]):
 
     async def on_unmount(self) -> None:
         self.backend.close()
-        self.history.close()
+        if self._history is not None:
+            self._history.close()
+
+    @property
+    def history(self) -> History:
+        """Opened on first use, after the first frame unless a conversation was resumed: the first screen
+        need not wait for SQLite (a new database is created and migrated: ~15 ms with the imports)."""
+        if self._history is None:
+            from ..store import History
+
+            self._history = History(self.settings.data_dir)
+        return self._history
 
     def status_bar_text(self) -> str:
         bar = self.query_one(StatusBar)
@@ -251,6 +265,8 @@ class ChatApp(App[int]):
         self._read_earlier_messages()
         messages = build_messages(self.conversation.system_prompt, self.conversation.history())
         answer = ChatMessage("assistant", "", status=MessageStatus.STREAMING, model=self.backend.model)
+        from ..store import TurnRecorder
+
         recorder = TurnRecorder(self.history, self.conversation, answer)
         self.conversation.messages.append(answer)
         widget = await self.log_view.add(answer)

@@ -7,6 +7,7 @@ deleting through the history store.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,8 +18,10 @@ from textual.message import Message
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from ...store import ConversationSummary, SearchHit
 from ...text_safety import visible_text
+
+if TYPE_CHECKING:
+    from ...store import ConversationSummary, SearchHit
 
 
 class Sidebar(Vertical):

@@ -6,11 +6,12 @@ import asyncio
 import json
 import os
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+from tui_chat.engine.events import Delta, TurnEvent
 from tui_chat.sim import SimServer
 
 
@@ -51,6 +52,24 @@ class SimHandle:
                 return True
             await asyncio.sleep(0.01)
         return False
+
+    async def cancel_after_first_delta(self, events: AsyncIterator[TurnEvent], model: str) -> None:
+        """Consume ``events`` (a turn of ``model``) until its first delta, cancel the consumer, and check that the
+        server saw the stream closed before it completed."""
+        got_delta = asyncio.Event()
+
+        async def consume() -> None:
+            async for event in events:
+                if isinstance(event, Delta):
+                    got_delta.set()
+
+        task = asyncio.create_task(consume())
+        await asyncio.wait_for(got_delta.wait(), 20)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert await self.disconnected(model)
+        assert self.stats(model)["disconnected"] == 1 and self.stats(model)["completed"] == 0
 
     def stats(self, model: str) -> dict:
         data = json.loads(urllib.request.urlopen(self.root + "/sim/stats", timeout=5).read())

@@ -3,7 +3,6 @@ cancellation and a dying child are handled."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 
@@ -84,20 +83,7 @@ async def test_an_unreachable_server_fails_listing_models_in_one_line(sim, backe
 async def test_cancelling_the_consumer_closes_the_http_stream(sim, backend):
     backend.setup()
     backend.model = model = "slow-500-20"
-    got_delta = asyncio.Event()
-
-    async def consume():
-        async for event in backend.turn(HELLO):
-            if isinstance(event, Delta):
-                got_delta.set()
-
-    task = asyncio.create_task(consume())
-    await asyncio.wait_for(got_delta.wait(), 20)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    assert await sim.disconnected(model)
-    assert sim.stats(model)["disconnected"] == 1 and sim.stats(model)["completed"] == 0
+    await sim.cancel_after_first_delta(backend.turn(HELLO), model)
     follow_up = await answer(backend, "echo")
     assert isinstance(follow_up[-1], Finished)  # the cancelled turn's leftovers do not leak into the next
 

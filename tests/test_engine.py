@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import pytest
@@ -230,20 +229,8 @@ async def test_cancelling_the_consumer_closes_the_http_stream(sim):
     model = "slow-500-20"
     client = make_client(sim.base_url, "k", IDLE)
     policy = TurnPolicy(FAST, IDLE, FallbackSettings())
-    got_delta = asyncio.Event()
-
-    async def consume():
-        async for event in run_turn(client, TurnRequest(model, [{"role": "user", "content": "x"}]), policy):
-            if isinstance(event, Delta):
-                got_delta.set()
-
-    task = asyncio.create_task(consume())
-    await asyncio.wait_for(got_delta.wait(), 10)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    assert await sim.disconnected(model)
-    assert sim.stats(model)["disconnected"] == 1 and sim.stats(model)["completed"] == 0
+    await sim.cancel_after_first_delta(
+        run_turn(client, TurnRequest(model, [{"role": "user", "content": "x"}]), policy), model)
     await client.close()
 
 

@@ -156,6 +156,7 @@ class ChatApp(App[int]):
 
     @on(StreamingMarkdown.CodeDrawnPlain)
     def _load_lexers_soon(self) -> None:
+        """After the frame that drew it: a lexer's first load (~60 ms) must not hold that frame up either."""
         self.call_after_refresh(self.run_worker, self._load_lexers, thread=True, group="lexers", exit_on_error=False)
 
     def _load_lexers(self) -> None:
@@ -262,11 +263,11 @@ class ChatApp(App[int]):
         self.log_view.prepended(self.history.read_earlier(self.conversation))
 
     async def _start_turn(self) -> None:
+        from ..store import TurnRecorder  # loaded with the history, after the first frame
+
         self._read_earlier_messages()
         messages = build_messages(self.conversation.system_prompt, self.conversation.history())
         answer = ChatMessage("assistant", "", status=MessageStatus.STREAMING, model=self.backend.model)
-        from ..store import TurnRecorder
-
         recorder = TurnRecorder(self.history, self.conversation, answer)
         self.conversation.messages.append(answer)
         widget = await self.log_view.add(answer)

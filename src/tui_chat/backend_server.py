@@ -68,27 +68,26 @@ class BackendServer:
     def _configure(self, request_id: int, path: str | None, profile: str | None, model: str | None) -> None:
         try:
             self.config = load_config(path, {"model": model})
-            view = self.config.resolve_profile(profile, model).view()
+            resolved = self.config.resolve_profile(profile, model)
         except ConfigError as exc:
             self.problem = str(exc)
             self._send((request_id, ("error", self.problem)))
             return
-        self._send((request_id, ("ok", (self.config.app_settings(), view))))
+        self._send((request_id, ("ok", (self.config.app_settings(), resolved.view()))))
         try:
             os.nice(NICENESS)
         except OSError:
             pass
-        self.preparing = asyncio.create_task(self._prepare(profile, model))
+        self.preparing = asyncio.create_task(self._prepare(resolved.name))
 
-    async def _prepare(self, profile: str | None, model: str | None) -> None:
+    async def _prepare(self, profile: str) -> None:
         """With the screen up: the SDK's imports, and the simulator when it is the backend, before the
         user's first question waits for them. Then what startup made is frozen out of the collector's
         sight and the collector runs as usual."""
         try:
             from .engine import turn  # noqa: F401
 
-            if self.config is not None:
-                self._backend(self.config.resolve_profile(profile, model).name)
+            self._backend(profile)
         finally:
             gc.collect()
             gc.freeze()

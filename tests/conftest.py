@@ -96,3 +96,15 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
         "TUI_CHAT_TIMEOUTS__IDLE": "0.4",
     }.items():
         monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def make_app(sim: SimHandle, fast_retries: None):
+    """The app on a model (a simulator scenario) of the simulator, its backend process started as ``tui-chat`` does."""
+    from tui_chat.backend_process import BackendProcess
+    from tui_chat.ui.app import ChatApp
+
+    def factory(model: str = "normal") -> ChatApp:
+        return ChatApp(BackendProcess(model=model))
+
+    return factory

@@ -18,63 +18,15 @@ from tui_chat.ui.widgets.messages import AssistantMessage
 from tui_chat.ui.widgets.status_bar import StatusBar
 from tui_chat.ui.widgets.streaming_markdown import StreamingMarkdown
 
+from support import ask, record_status, screen_text, wait_for, wait_idle
+
 SIZE = (100, 40)
-
-
-def screen_text(app: ChatApp) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-async def wait_idle(pilot, app: ChatApp, samples: list[str] | None = None, limit: int = 1500) -> None:
-    """Let the turn finish (bounded), sampling the status bar as it goes."""
-    for _ in range(limit):
-        await pilot.pause(0.01)
-        if samples is not None:
-            samples.append(app.query_one(StatusBar).status.text())
-        if not app.busy:
-            break
-    await pilot.pause()
-    assert not app.busy, "the turn did not end"
-
-
-async def wait_for(pilot, condition, limit: int = 1500) -> None:
-    for _ in range(limit):
-        if condition():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError("condition not reached")
-
-
-def record_status(app: ChatApp) -> list[str]:
-    """The status bar's words right after each engine event: no state is missed, however brief."""
-    seen: list[str] = []
-    apply = app.status.apply
-
-    def recording(event):
-        apply(event)
-        seen.append(" │ ".join(filter(None, [app.status.text(), app.status.fallback_text])))
-
-    app.status.apply = recording
-    return seen
-
-
-async def ask(pilot, text: str) -> None:
-    await pilot.press(*text)
-    await pilot.press("enter")
 
 
 def last_answer(app: ChatApp) -> AssistantMessage:
     widget = app.log_view.last_assistant()
     assert widget is not None
     return widget
-
-
-@pytest.fixture
-def make_app(sim, fast_retries):
-    def factory(model: str = "normal") -> ChatApp:
-        return ChatApp(BackendProcess(model=model))
-
-    return factory
 
 
 async def test_normal_answer_streams_and_finishes(make_app, sim):

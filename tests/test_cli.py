@@ -11,19 +11,7 @@ import pytest
 
 from tui_chat.sim.scenarios import prose_tokens
 
-FAST_ENV = {
-    "TUI_CHAT_RETRY__INITIAL_BACKOFF": "0.01",
-    "TUI_CHAT_RETRY__MAX_BACKOFF": "0.05",
-    "TUI_CHAT_RETRY__JITTER": "0.01",
-    "TUI_CHAT_TIMEOUTS__IDLE": "0.4",
-}
-
-
-def tui_chat(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, **FAST_ENV, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "tui_chat.cli", *args], input=stdin, capture_output=True,
-                          text=True, env=full_env, timeout=60)
-
+from support import tui_chat
 
 def test_ask_streams_the_answer_to_stdout(sim):
     result = tui_chat("ask", "--model", "normal", "what is this?")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from test_app import ask, screen_text, wait_for, wait_idle
+from support import ask, screen_text, wait_for, wait_idle
 from tui_chat.backend_process import BackendProcess
 from tui_chat.conversation import ChatMessage, Conversation, MessageStatus
 from tui_chat.store import History, HistoryStore

@@ -1,0 +1,68 @@
+"""Helpers shared by the test modules: the CLI as a subprocess, and waiting on the app under the pilot."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import TYPE_CHECKING
+
+from tui_chat.ui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from tui_chat.ui.app import ChatApp
+
+FAST_ENV = {
+    "TUI_CHAT_RETRY__INITIAL_BACKOFF": "0.01",
+    "TUI_CHAT_RETRY__MAX_BACKOFF": "0.05",
+    "TUI_CHAT_RETRY__JITTER": "0.01",
+    "TUI_CHAT_TIMEOUTS__IDLE": "0.4",
+}
+
+
+def tui_chat(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, **FAST_ENV, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "tui_chat.cli", *args], input=stdin, capture_output=True,
+                          text=True, env=full_env, timeout=60)
+
+
+def screen_text(app: ChatApp) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def wait_idle(pilot, app: ChatApp, samples: list[str] | None = None, limit: int = 1500) -> None:
+    """Let the turn finish (bounded), sampling the status bar as it goes."""
+    for _ in range(limit):
+        await pilot.pause(0.01)
+        if samples is not None:
+            samples.append(app.query_one(StatusBar).status.text())
+        if not app.busy:
+            break
+    await pilot.pause()
+    assert not app.busy, "the turn did not end"
+
+
+async def wait_for(pilot, condition, limit: int = 1500) -> None:
+    for _ in range(limit):
+        if condition():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("condition not reached")
+
+
+def record_status(app: ChatApp) -> list[str]:
+    """The status bar's words right after each engine event: no state is missed, however brief."""
+    seen: list[str] = []
+    apply = app.status.apply
+
+    def recording(event):
+        apply(event)
+        seen.append(" │ ".join(filter(None, [app.status.text(), app.status.fallback_text])))
+
+    app.status.apply = recording
+    return seen
+
+
+async def ask(pilot, text: str) -> None:
+    await pilot.press(*text)
+    await pilot.press("enter")

@@ -33,6 +33,8 @@ class Backend:
         self.model = self.profile.model
         self.quirks = Quirks()
         """What servers rejected (a parameter, ``stream_options``), remembered across turns."""
+        if not self.profile.stream_options and self.profile.base_url:
+            self.quirks.no_stream_options.add(self.profile.base_url.rstrip("/") + "/")
         self.sim: SimServer | None = None
         if self.profile.is_simulator:
             from .sim import SimServer
@@ -49,7 +51,8 @@ class Backend:
             p = self.profile
             base_url = self.sim.base_url if self.sim else p.base_url
             key = p.api_key.get_secret_value() if p.api_key else None
-            self._client = make_client(base_url, key, self.config.settings.timeouts, dict(p.headers))
+            self._client = make_client(base_url, key, self.config.settings.timeouts, dict(p.headers),
+                                       key_header=p.key_header, query=p.query)
         return self._client
 
     @property

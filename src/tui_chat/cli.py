@@ -1,6 +1,7 @@
 """``tui-chat`` and its subcommands. Every failure is one line on stderr and an exit code, never a traceback.
 
-Exit codes: 0 success, 1 the API failed (after retries), 2 usage or configuration error, 130 interrupted.
+Exit codes: 0 success, 1 the API failed (after retries), 2 usage or configuration error, 3 the answer was
+cut off (max tokens, a content filter), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from .backend_process import BackendProcess
     from .config import LoadedConfig
 
-EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_CUT, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 class UsageError(Exception):
@@ -248,6 +249,7 @@ async def _ask(args: argparse.Namespace, config: LoadedConfig) -> int:
     from .backend import DEMO_NOTICE, Backend
     from .saved_turn import SavedTurn
     from .engine import Delta, Failed, FallingBack, Finished, ReasoningDelta, Retrying, build_messages
+    from .engine.finish import cut_hint, cut_note
 
     prompt = " ".join(args.prompt) if args.prompt else ("" if sys.stdin.isatty() else sys.stdin.read())
     if not prompt.strip():
@@ -282,6 +284,10 @@ async def _ask(args: argparse.Namespace, config: LoadedConfig) -> int:
                     record.finished(event)
                 if args.verbose:
                     _status(f"done in {event.metrics.total_time:.2f}s: {event.metrics.describe()}")
+                cut = cut_note(event.finish_reason)
+                if cut:
+                    _status(f"{cut} (finish_reason {event.finish_reason}; hint: {cut_hint(event.finish_reason)})")
+                    return EXIT_CUT
                 return EXIT_OK
             elif isinstance(event, Failed):
                 writer.finish()
@@ -358,13 +364,21 @@ def _show(config: LoadedConfig, profile: str | None) -> None:
         print(f"keymap.{key} = {_toml(value)}  # {config.origin('keymap.' + key)}")
     active = profile or config.settings.default_profile
     for name in sorted(config.settings.profiles):
-        p = config.resolve_profile(name)
         mark = "  (active)" if name == active else ""
         print(f"[profiles.{name}]{mark}")
+        try:
+            p = config.resolve_profile(name)
+        except ConfigError as exc:  # a base URL naming an unset variable: say so, and show the rest
+            print(f"  # not usable: {exc}")
+            continue
         print(f"  base_url = {_toml(p.display_url)}")
         print(f"  model = {_toml(p.model)}")
-        print(f"  api_key = {mask_secret(p.api_key)}  # {p.key_origin}")
+        print(f"  api_key = {mask_secret(p.api_key)}  # {p.key_origin}" + (f" (sent as {p.key_header})" if p.key_header else ""))
         print(f"  stream = {_toml(p.stream)}")
+        if not p.stream_options:
+            print("  stream_options = false")
+        for key, value in sorted(p.query.items()):
+            print(f"  query.{key} = {_toml(value)}")
         for header, value in sorted(p.headers.items()):
             secret = any(word in header.lower() for word in ("auth", "key", "token", "secret"))
             print(f"  headers.{header} = {_toml('…' if secret else value)}")

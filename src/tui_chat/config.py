@@ -8,6 +8,7 @@ name the file or the environment variable that holds the bad value.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,16 +67,29 @@ class Profile(_Section):
     model: str | None = None
     headers: dict[str, str] = Field(default_factory=dict)
     stream: bool = True
+    stream_options: bool = Field(True, description="ask for usage in streams (stream_options); Mistral rejects it")
+    key_header: str | None = Field(None, description="send the key in this header, not as Authorization: Bearer")
+    query: dict[str, str] = Field(default_factory=dict, description="query parameters on every request")
 
 
 BUILTIN_PROFILES: dict[str, Profile] = {
     "openai": Profile(base_url=None, api_key_env="OPENAI_API_KEY"),
     "openrouter": Profile(base_url="https://openrouter.ai/api/v1", api_key_env="OPENROUTER_API_KEY"),
+    "mistral": Profile(base_url="https://api.mistral.ai/v1", api_key_env="MISTRAL_API_KEY",
+                       model="mistral-small-latest", stream_options=False),
+    "deepseek": Profile(base_url="https://api.deepseek.com/v1", api_key_env="DEEPSEEK_API_KEY", model="deepseek-chat"),
+    "groq": Profile(base_url="https://api.groq.com/openai/v1", api_key_env="GROQ_API_KEY",
+                    model="llama-3.3-70b-versatile"),
+    "gemini": Profile(base_url="https://generativelanguage.googleapis.com/v1beta/openai", api_key_env="GEMINI_API_KEY",
+                      model="gemini-2.5-flash"),
+    "azure": Profile(base_url="${AZURE_OPENAI_ENDPOINT}/openai/v1", api_key_env="AZURE_OPENAI_API_KEY",
+                     key_header="api-key"),
     "ollama": Profile(base_url="http://localhost:11434/v1", model="llama3.2"),
     "lmstudio": Profile(base_url="http://localhost:1234/v1"),
     "local": Profile(base_url="http://127.0.0.1:8080/v1"),
     "sim": Profile(base_url="builtin", model="normal"),
 }
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 SIM_BASE_URL = "builtin"
 """A profile whose base_url is this talks to the simulator the client starts itself."""
 
@@ -134,6 +148,9 @@ class ResolvedProfile:
     headers: dict[str, str]
     stream: bool
     key_origin: str = "unset"
+    stream_options: bool = True
+    key_header: str | None = None
+    query: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_simulator(self) -> bool:
@@ -196,7 +213,22 @@ class LoadedConfig:
             return ResolvedProfile(name, SIM_BASE_URL, None, model or "normal", {}, True, "unset")
         if base_url == SIM_BASE_URL and not model and chosen == Settings.model_fields["model"].default:
             chosen = "normal"
-        return ResolvedProfile(name, base_url, key, chosen, dict(p.headers), p.stream, key_origin)
+        return ResolvedProfile(name, self._expand(name, base_url), key, chosen, dict(p.headers), p.stream, key_origin,
+                               p.stream_options, p.key_header, dict(p.query))
+
+    def _expand(self, profile: str, base_url: str | None) -> str | None:
+        """``${NAME}`` in a base URL is the environment variable's value (Azure's resource endpoint)."""
+        if not base_url or "${" not in base_url:
+            return base_url
+
+        def value(match: re.Match[str]) -> str:
+            found = self.environ.get(match.group(1), "").strip()
+            if not found:
+                raise ConfigError(f"profile {profile!r} needs the environment variable {match.group(1)} "
+                                  f"(its base_url is {base_url})")
+            return found.rstrip("/")
+
+        return _ENV_REF.sub(value, base_url)
 
 
 def default_config_path(environ: Mapping[str, str] | None = None) -> Path:

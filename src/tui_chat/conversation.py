@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .engine.events import Metrics
+from .engine.finish import cut_note
 
 
 class MessageStatus(StrEnum):
@@ -29,6 +30,11 @@ class ChatMessage:
     id: int | None = None
     """The store's row id, once persisted."""
     created_at: float | None = None
+
+    @property
+    def cut(self) -> str:
+        """Why a finished answer is incomplete (``cut off: max tokens reached``); '' when it is whole."""
+        return cut_note(self.finish_reason) if self.status is MessageStatus.COMPLETE else ""
 
     @property
     def in_context(self) -> bool:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 import httpx2
-from openai import AsyncOpenAI
+from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
 from ..config import OPENAI_URL, TimeoutSettings
 
@@ -14,15 +14,33 @@ NO_KEY = "not-needed"
 
 
 def make_client(base_url: str | None, api_key: str | None, timeouts: TimeoutSettings,
-                headers: Mapping[str, str] | None = None) -> AsyncOpenAI:
-    """``max_retries=0``: tenacity owns retries. The read timeout is the stream's idle timeout."""
+                headers: Mapping[str, str] | None = None, *, key_header: str | None = None,
+                query: Mapping[str, str] | None = None) -> AsyncOpenAI:
+    """``max_retries=0``: tenacity owns retries. The read timeout is the stream's idle timeout.
+
+    Redirects are not followed: a 307 or 308 would send the conversation, the key and every configured
+    header to wherever the ``Location`` points, another origin included; the failure names the target
+    so the user can make it the base URL. ``key_header`` (Azure's ``api-key``) carries the key instead
+    of ``Authorization: Bearer``, which is then not sent: a server that reads both may refuse the key.
+    """
+    hooks = {"request": [_key_in_header(key_header)]} if key_header and api_key else {}
     return AsyncOpenAI(
         base_url=base_url or OPENAI_URL,
         api_key=api_key or NO_KEY,
         max_retries=0,
         timeout=stream_timeout(timeouts),
         default_headers=dict(headers or {}),
+        default_query=dict(query or {}),
+        http_client=DefaultAsyncHttpxClient(follow_redirects=False, event_hooks=hooks),
     )
+
+
+def _key_in_header(name: str) -> Callable[[httpx2.Request], Awaitable[None]]:
+    async def move_key(request: httpx2.Request) -> None:
+        bearer = request.headers.pop("authorization", "")
+        request.headers[name] = bearer.removeprefix("Bearer ")
+
+    return move_key
 
 
 def stream_timeout(timeouts: TimeoutSettings) -> httpx2.Timeout:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import email.utils
 import json
+import re
 import time
 from collections.abc import Mapping
 
 import openai
 import pydantic
 
+from .error_body import code_from_body, is_context_overflow, reason_from_body
 from .events import ErrorKind, reason_text
 
 RETRYABLE_STATUS = {408, 409, 429}
@@ -81,8 +83,7 @@ def classify(exc: BaseException, *, streamed: bool, max_retry_after: float, mode
         return AttemptError(ErrorKind.CONNECTION, f"cannot reach the server{detail}", retryable=True,
                             hint="check the base URL and that the server is running")
     if isinstance(exc, openai.APIError):
-        return AttemptError(ErrorKind.STREAM_ERROR, f"the server reported an error mid-stream: {exc.message}",
-                            retryable=True)
+        return _from_stream_error(exc)
     if isinstance(exc, (json.JSONDecodeError, pydantic.ValidationError, UnicodeDecodeError)):
         return AttemptError(ErrorKind.MALFORMED, f"the server sent a malformed chunk ({_first_line(exc)})",
                             retryable=True)
@@ -91,16 +92,30 @@ def classify(exc: BaseException, *, streamed: bool, max_retry_after: float, mode
     return AttemptError(ErrorKind.CLIENT, f"{type(exc).__name__}: {_first_line(exc)}", retryable=False)
 
 
+CONTEXT_HINT = "the conversation is longer than the model's context: start a new one (ctrl+n) or use a larger model"
+PAYMENT_HINT = "the account is out of credits or balance: top it up with the provider"
+QUOTA_HINT = "this is a billing limit, not a rate limit: check the account's plan and credits"
+_STREAM_PARAM = re.compile(r"\bstream(?:_options|ing)?\b", re.IGNORECASE)
+
+
 def _from_status(exc: openai.APIStatusError, max_retry_after: float, model: str) -> AttemptError:
     status = exc.status_code
     headers = exc.response.headers
-    message = _server_message(exc)
+    message = reason_from_body(exc.body) or _first_line(exc.message)
     code = _error_code(exc)
     retry_after = parse_retry_after(headers)
     if status == 429 and code == "insufficient_quota":
-        return AttemptError(ErrorKind.QUOTA, message, retryable=False, status=status,
-                            hint="this is a billing limit, not a rate limit: check the account's plan and credits")
-    if status in (400, 422) and "stream" in message.lower():
+        return AttemptError(ErrorKind.QUOTA, message, retryable=False, status=status, hint=QUOTA_HINT)
+    if 300 <= status < 400:
+        target = headers.get("location", "another address")
+        return AttemptError(ErrorKind.BAD_REQUEST, f"the server redirects to {target}", retryable=False,
+                            status=status, hint="make that the profile's base_url (API redirects are not followed, "
+                                                "so the key and the conversation only go where you configured)")
+    if status == 402:
+        return AttemptError(ErrorKind.PAYMENT, message, retryable=False, status=status, hint=PAYMENT_HINT)
+    if 400 <= status < 500 and status != 429 and is_context_overflow(message, code):
+        return AttemptError(ErrorKind.CONTEXT_TOO_LONG, message, retryable=False, status=status, hint=CONTEXT_HINT)
+    if status in (400, 422) and (_STREAM_PARAM.search(message) or exc.param in ("stream", "stream_options")):
         return AttemptError(ErrorKind.STREAM_UNSUPPORTED, message, retryable=True, status=status)
     kind = {
         401: ErrorKind.AUTH,
@@ -123,29 +138,28 @@ def _from_status(exc: openai.APIStatusError, max_retry_after: float, model: str)
     return AttemptError(kind, message, retryable=retryable, status=status, retry_after=retry_after, hint=hint)
 
 
-def _server_message(exc: openai.APIStatusError) -> str:
-    body = exc.body
-    if isinstance(body, Mapping):
-        inner = body.get("error", body)
-        if isinstance(inner, Mapping) and isinstance(inner.get("message"), str):
-            return _first_line(inner["message"])
-        if isinstance(body.get("message"), str):
-            return _first_line(body["message"])
-    return _first_line(exc.message)
+def _from_stream_error(exc: openai.APIError) -> AttemptError:
+    """An error event inside a stream that began with 200: judged by its code and words as an HTTP error
+    would be, so a context overflow, a refused key or a spent quota is not retried."""
+    message = reason_from_body(exc.body) or _first_line(exc.message)
+    code = (code_from_body(exc.body) or "").lower()
+    said = f"the server reported an error mid-stream: {message}"
+    if is_context_overflow(message, code):
+        return AttemptError(ErrorKind.CONTEXT_TOO_LONG, message, retryable=False, hint=CONTEXT_HINT)
+    if code in ("401", "invalid_api_key", "authentication_error", "unauthorized"):
+        return AttemptError(ErrorKind.AUTH, said, retryable=False)
+    if code in ("402", "insufficient_balance", "payment_required"):
+        return AttemptError(ErrorKind.PAYMENT, said, retryable=False, hint=PAYMENT_HINT)
+    if code == "insufficient_quota":
+        return AttemptError(ErrorKind.QUOTA, said, retryable=False, hint=QUOTA_HINT)
+    if code in ("429", "rate_limit_exceeded", "resource_exhausted"):
+        return AttemptError(ErrorKind.RATE_LIMITED, said, retryable=True)
+    return AttemptError(ErrorKind.STREAM_ERROR, said, retryable=True)
 
 
 def _error_code(exc: openai.APIStatusError) -> str | None:
     code = getattr(exc, "code", None)
-    if code:
-        return str(code)
-    body = exc.body
-    if isinstance(body, Mapping):
-        inner = body.get("error", body)
-        if isinstance(inner, Mapping):
-            for key in ("code", "type"):
-                if isinstance(inner.get(key), str):
-                    return inner[key]
-    return None
+    return str(code) if code else code_from_body(exc.body)
 
 
 def _first_line(exc: object) -> str:

@@ -27,6 +27,10 @@ class ErrorKind(StrEnum):
     STREAM_ERROR = "stream_error"
     MALFORMED = "malformed"
     STREAM_UNSUPPORTED = "stream_unsupported"
+    ABORTED = "aborted"
+    EMPTY = "empty"
+    CONTEXT_TOO_LONG = "context_too_long"
+    PAYMENT = "payment"
     AUTH = "auth"
     PERMISSION = "permission"
     NOT_FOUND = "not_found"
@@ -46,6 +50,10 @@ REASONS = {
     ErrorKind.STREAM_ERROR: "error in stream",
     ErrorKind.MALFORMED: "malformed chunk",
     ErrorKind.STREAM_UNSUPPORTED: "streaming rejected",
+    ErrorKind.ABORTED: "answer aborted by the provider",
+    ErrorKind.EMPTY: "empty answer",
+    ErrorKind.CONTEXT_TOO_LONG: "context too long",
+    ErrorKind.PAYMENT: "payment required",
     ErrorKind.AUTH: "unauthorized",
     ErrorKind.PERMISSION: "forbidden",
     ErrorKind.NOT_FOUND: "not found",

@@ -14,10 +14,12 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import openai
 from openai import AsyncOpenAI
 
 from .client import stream_timeout, whole_timeout
 from .errors import STREAM_PROBLEMS, AttemptError, classify
+from .finish import cut_note, failure_of, normalize
 from .events import (
     Delta,
     ErrorKind,
@@ -37,6 +39,8 @@ from .request import TurnPolicy, TurnRequest
 from .retry import RetryPolicy
 
 REASONING_FIELDS = ("reasoning_content", "reasoning")
+TAIL_SECONDS = 2.0
+"""After the finish, how long the usage chunk and ``[DONE]`` are waited for before the answer is taken as is."""
 
 
 async def run_turn(client: AsyncOpenAI, request: TurnRequest, policy: TurnPolicy,
@@ -100,9 +104,7 @@ class _Turn:
                     events = self._stream_attempt() if streaming else self._whole_attempt()
                     async for event in events:
                         yield event
-                    if self.finish_reason is None:
-                        raise AttemptError(ErrorKind.TRUNCATED, "the stream ended without a finish_reason",
-                                           retryable=True)
+                    self._judge_end()
                 except Exception as exc:  # cancellation is a BaseException and goes straight out
                     failure = self._record(exc, streaming)
                 with attempt:
@@ -157,20 +159,52 @@ class _Turn:
                 kwargs["stream_options"] = {"include_usage": True}
         return kwargs
 
+    def _judge_end(self) -> None:
+        """An attempt that delivered everything it will: is it an answer?"""
+        if self.finish_reason is None:
+            raise AttemptError(ErrorKind.TRUNCATED, "the stream ended without a finish_reason", retryable=True)
+        if not self.parts and not cut_note(self.finish_reason):
+            raise AttemptError(ErrorKind.EMPTY, "the model finished without sending any text", retryable=False,
+                               hint="ctrl+r (or the same command) asks again; check the model if it keeps happening")
+
+    def _finish(self, choice: Any) -> None:
+        """Record a choice's ``finish_reason``; one that stands for a failure ends the attempt at once."""
+        reason = normalize(choice.finish_reason)
+        extra = choice.model_extra or {}
+        failure = failure_of(reason, extra.get("native_finish_reason"))
+        if failure is not None:
+            raise AttemptError(failure[0], failure[1], retryable=True)
+        self.finish_reason = reason
+
     async def _stream_attempt(self) -> AsyncIterator[TurnEvent]:
-        """The hot loop: per chunk, a few attribute reads and at most two yields."""
+        """The hot loop: per chunk, a few attribute reads and at most two yields.
+
+        Content is taken from every choice: with ``n`` unset there is one answer, and some proxies put it
+        on index 1 (LiteLLM in front of a model that thinks on index 0). Once a finish arrived, the answer
+        is complete: the usage chunk and ``[DONE]`` are waited for ``TAIL_SECONDS`` at most, and a server
+        that then goes silent or drops the connection loses nothing.
+        """
         deadline = time.monotonic() + self.policy.timeouts.request
         stream = await self.client.chat.completions.create(**self._kwargs(True),
                                                            timeout=stream_timeout(self.policy.timeouts))
         self.streamed = True
         parts, reasoning, now = self.parts, self.reasoning, time.monotonic
         async with stream:
-            async for chunk in stream:
+            chunks = stream.__aiter__()
+            next_chunk = chunks.__anext__
+            tail: float | None = None
+            while True:
+                try:
+                    chunk = await (next_chunk() if tail is None else asyncio.wait_for(next_chunk(), tail))
+                except StopAsyncIteration:
+                    break
+                except (TimeoutError, openai.APIConnectionError):
+                    if tail is None:
+                        raise
+                    break
                 if chunk.usage is not None:
                     self.usage = _usage(chunk.usage)
                 for choice in chunk.choices:
-                    if choice.index:
-                        continue
                     delta = choice.delta
                     if delta is not None:
                         extra = delta.model_extra
@@ -186,7 +220,8 @@ class _Turn:
                             parts.append(text)
                             yield Delta(text)
                     if choice.finish_reason:
-                        self.finish_reason = choice.finish_reason
+                        self._finish(choice)
+                        tail = TAIL_SECONDS
                 if now() > deadline:
                     raise AttemptError(ErrorKind.TIMEOUT, "the answer took longer than timeouts.request",
                                        retryable=False, hint="raise timeouts.request for very long answers")
@@ -201,7 +236,7 @@ class _Turn:
         self.streamed = True
         if not response.choices:
             raise AttemptError(ErrorKind.MALFORMED, "the server answered with no choices", retryable=True)
-        choice = response.choices[0]
+        choice = next((c for c in response.choices if c.message and c.message.content), response.choices[0])
         message = choice.message
         thought = _reasoning(message.model_extra or {})
         if thought:
@@ -211,7 +246,10 @@ class _Turn:
         if message.content:
             self.parts.append(message.content)
             yield Delta(message.content)
-        self.finish_reason = choice.finish_reason or "stop"
+        if choice.finish_reason:
+            self._finish(choice)
+        else:
+            self.finish_reason = "stop"
         if response.usage is not None:
             self.usage = _usage(response.usage)
             yield UsageReport(self.usage)

@@ -93,7 +93,27 @@ SCENARIOS: dict[str, str] = {
     "markup": "a reply full of Rich markup and terminal escape sequences",
     "nostream": "400 when stream=true (a server that cannot stream)",
     "nostreamopts": "400 when stream_options is sent",
+    # How real providers speak (each from public evidence: provider docs, issues, captured streams)
+    "length-N": "the answer stops after N tokens with finish_reason length (max tokens reached; default 10)",
+    "filter-N": "Azure: the content filter ends the answer after N tokens (finish_reason content_filter)",
+    "finisherror-N-K": "OpenRouter: finish_reason error (native network_error) after N tokens, the first K times",
+    "nosysres-N-K": "DeepSeek: finish_reason insufficient_system_resource after N tokens, the first K times",
+    "index1": "LiteLLM in front of a thinking model: reasoning on choice 0, the answer on choice 1",
+    "empty": "finish_reason stop without any text",
+    "hangafter": "a whole answer with its finish_reason, then the connection stays open without [DONE]",
+    "gemini429-K": "Gemini: 429 with a JSON array body (RESOURCE_EXHAUSTED) for the first K requests (default 1)",
+    "lmstudio400": "LM Studio: 400 with a bare string error: the prompt does not fit the context",
+    "ctxevent": "LM Studio: a 200 stream whose only event is an error: the input does not fit the context",
+    "html502-K": "a gateway's HTML 502 page for the first K requests (default 1)",
+    "orprovider": "OpenRouter: 400 'Provider returned error' with the upstream's reason in metadata.raw",
+    "mistral422": "Mistral: 422 (pydantic extra_forbidden) when stream_options is sent",
+    "credits402": "OpenRouter: 402 insufficient credits",
+    "balance402": "DeepSeek: 402 Insufficient Balance",
+    "redirect": "307 to the same simulator under another origin (localhost): a client must not follow it",
 }
+CUT_SCENARIOS = {"length": "length", "filter": "content_filter", "finisherror": "error",
+                 "nosysres": "insufficient_system_resource"}
+"""Scenarios that end the stream after N tokens with this finish_reason."""
 ALWAYS = 10**9
 
 
@@ -153,8 +173,10 @@ def reply_tokens(scenario: Scenario, prompt: str, attempt: int = 1) -> list[str]
         return tokenize(MARKUP_REPLY)
     if name == "reword":
         return tokenize(REWORDED if attempt > 1 else "A first try at an answer that will be cut off soon.")
-    if name in ("drop", "stall", "midstream", "malformed", "truncate"):
+    if name in ("drop", "stall", "midstream", "malformed", "truncate", *CUT_SCENARIOS, "index1"):
         return prose_tokens(max(scenario.int_arg(0, 20) * 2, 40))
+    if name == "empty":
+        return []
     short = " ".join(prompt.split())[:200].replace("*", "")
     return tokenize(NORMAL_REPLY.format(prompt=short or "(nothing)"))
 
@@ -165,6 +187,6 @@ def token_delay(scenario: Scenario) -> float:
         return scenario.arg(1, 100) / 1000
     if scenario.name in ("normal", "reasoning", "echo"):
         return 0.004
-    if scenario.name in ("drop", "stall", "midstream", "malformed", "truncate"):
+    if scenario.name in ("drop", "stall", "midstream", "malformed", "truncate", *CUT_SCENARIOS, "index1"):
         return 0.001
     return 0.0

@@ -16,6 +16,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 import uvicorn
@@ -24,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from .scenarios import ALWAYS, REASONING, SCENARIOS, Scenario, parse_model, reply_tokens, token_delay, tokenize
+from .scenarios import ALWAYS, CUT_SCENARIOS, REASONING, SCENARIOS, Scenario, parse_model, reply_tokens, token_delay, tokenize
 
 BATCH = 32
 """Events written per send at full speed: fewer, larger writes keep the simulator off the profile."""
@@ -83,6 +84,45 @@ def _usage(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
     }
 
 
+def _cut(scenario: Scenario, n: int) -> tuple[str, int]:
+    """The finish_reason of request ``n`` of a scenario and how many tokens come before it."""
+    reason = CUT_SCENARIOS.get(scenario.name)
+    if reason is None:
+        return "stop", ALWAYS
+    if reason in ("error", "insufficient_system_resource") and n > scenario.int_arg(1, 1):
+        return "stop", ALWAYS
+    return reason, scenario.int_arg(0, 10)
+
+
+LMSTUDIO_CONTEXT = ("Input does not fit in context length. The input has 31430 tokens, but the context length only "
+                    "supports 30000 tokens.")
+HTML_502 = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1>"
+            "</center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+PROVIDER_ERRORS: dict[str, Callable[[dict], Response]] = {
+    "gemini429": lambda body: JSONResponse([{"error": {"code": 429, "message": "Resource has been exhausted (e.g. "
+                                                       "check quota).", "status": "RESOURCE_EXHAUSTED"}}],
+                                           status_code=429),
+    "lmstudio400": lambda body: JSONResponse({"error": "The number of tokens to keep from the initial prompt is "
+                                                       "greater than the context length (n_keep: 13055>= n_ctx: 4096)."
+                                                       " Try to load the model with a larger context length, or "
+                                                       "provide a shorter input."}, status_code=400),
+    "html502": lambda body: Response(HTML_502, status_code=502, media_type="text/html"),
+    "orprovider": lambda body: JSONResponse({"error": {"message": "Provider returned error", "code": 400, "metadata": {
+        "raw": json.dumps({"error": {"type": "invalid_request_error", "message": "Model 'sim/vision' supports at "
+                                     "most 1 image per prompt."}}), "provider_name": "Crucible"}},
+        "user_id": "user_sim"}, status_code=400),
+    "mistral422": lambda body: JSONResponse({"object": "error", "message": {"detail": [{
+        "type": "extra_forbidden", "loc": ["body", "stream_options"], "msg": "Extra inputs are not permitted",
+        "input": body.get("stream_options")}]}, "type": "invalid_request_error", "param": None, "code": None},
+        status_code=422) if "stream_options" in body else None,
+    "credits402": lambda body: JSONResponse({"error": {"message": "Insufficient credits. Add more using "
+                                                       "https://openrouter.ai/settings/credits", "code": 402}},
+                                            status_code=402),
+    "balance402": lambda body: _error(402, "Insufficient Balance", "unknown_error", "invalid_request_error"),
+}
+"""Error bodies of every shape providers answer with, by scenario; a lambda may answer None (no error)."""
+
+
 class Simulator:
     """Holds the per-model request counters; one instance per server."""
 
@@ -123,10 +163,12 @@ class Simulator:
             "messages": body.get("messages", []),
             "authorization": "present" if request.headers.get("authorization") else "absent",
             "headers": {k: v for k, v in request.headers.items() if k.startswith("x-")},
+            "key_header": "present" if request.headers.get("api-key") else "absent",
+            "query": dict(request.query_params),
         }
         if scenario is None:
             return _error(404, f"The model `{model}` does not exist.", "invalid_request_error", "model_not_found")
-        early = self._early_response(scenario, n, stream, body)
+        early = self._early_response(request, scenario, n, stream, body)
         if early is not None:
             return early
         messages = body.get("messages") or []
@@ -140,7 +182,7 @@ class Simulator:
         events = self._events(model, scenario, n, tokens, prompt_tokens, include_usage)
         return StreamingResponse(events, media_type="text/event-stream", headers={"cache-control": "no-cache"})
 
-    def _early_response(self, scenario: Scenario, n: int, stream: bool, body: dict) -> Response | None:
+    def _early_response(self, request: Request, scenario: Scenario, n: int, stream: bool, body: dict) -> Response | None:
         """Errors answered before any token: auth, rate limits, server errors, unsupported options."""
         name = scenario.name
         if name == "auth":
@@ -163,9 +205,16 @@ class Simulator:
         if name == "nostreamopts" and "stream_options" in body:
             return _error(400, "Unrecognized request argument supplied: stream_options", "invalid_request_error",
                           "unsupported_parameter")
+        if name == "redirect":
+            port = request.url.port
+            return Response(status_code=307, headers={"location": f"http://localhost:{port}/v1/chat/completions"})
+        if name in PROVIDER_ERRORS and n <= (scenario.int_arg(0, 1) if name in ("gemini429", "html502") else ALWAYS):
+            return PROVIDER_ERRORS[name](body)
         return None
 
     def _completion(self, model: str, scenario: Scenario, tokens: list[str], prompt_tokens: int) -> dict:
+        finish, cut_at = _cut(scenario, ALWAYS)
+        tokens = tokens[:cut_at]
         message: dict[str, Any] = {"role": "assistant", "content": "".join(tokens)}
         if scenario.name == "reasoning":
             message["reasoning_content"] = REASONING
@@ -174,7 +223,7 @@ class Simulator:
             "object": "chat.completion",
             "created": int(time.time()),
             "model": model,
-            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+            "choices": [{"index": int(scenario.name == "index1"), "message": message, "finish_reason": finish}],
             "usage": _usage(prompt_tokens, len(tokens)),
         }
 
@@ -188,13 +237,21 @@ class Simulator:
             fault_at = -1
         delay = token_delay(scenario)
         prefix = _chunk_prefix(model)
+        finish, cut_at = _cut(scenario, n)
+        tokens = tokens[:cut_at]
         pending: list[str] = [prefix + '{"role":"assistant","content":""},"finish_reason":null}]}']
         try:
-            if name == "reasoning":
+            if name == "ctxevent":
+                yield f"event: error\ndata: {json.dumps({'error': {'message': LMSTUDIO_CONTEXT}, 'message': LMSTUDIO_CONTEXT})}\n\n"
+                return
+            if name in ("reasoning", "index1"):
                 for piece in tokenize(REASONING):
                     pending.append(prefix + '{"reasoning_content":' + json.dumps(piece) + '},"finish_reason":null}]}')
                     yield self._flush(pending)
                     await asyncio.sleep(delay)
+            if name == "index1":
+                pending.append(prefix + '{},"finish_reason":"stop"}]}')
+                prefix = prefix.replace('"index":0', '"index":1')
             for index, token in enumerate(tokens):
                 if index == fault_at:
                     if pending:
@@ -209,12 +266,16 @@ class Simulator:
                 elif len(pending) >= BATCH:
                     yield self._flush(pending)
                     await asyncio.sleep(0)
-            pending.append(prefix + '{},"finish_reason":"stop"}]}')
+            native = ',"native_finish_reason":"network_error"' if finish == "error" else ""
+            pending.append(prefix + '{},"finish_reason":' + json.dumps(finish) + native + "}]}")
             if include_usage:
                 pending.append(
                     '{"id":"chatcmpl-sim","object":"chat.completion.chunk","created":0,"model":'
                     + json.dumps(model) + ',"choices":[],"usage":' + json.dumps(_usage(prompt_tokens, len(tokens))) + "}"
                 )
+            if name == "hangafter":
+                yield self._flush(pending)
+                await asyncio.sleep(STALL_SECONDS)
             pending.append("[DONE]")
             yield self._flush(pending)
             self.stats.completed[model] += 1

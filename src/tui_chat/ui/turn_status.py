@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from enum import StrEnum
 
+from ..engine.finish import cut_note
 from ..engine.events import Delta, Failed, FallingBack, Finished, Metrics, ReasoningDelta, Retrying, Started, TurnEvent
 
 
@@ -28,6 +29,8 @@ class TurnStatus:
         self.phase = Phase.READY
         self.last_metrics: Metrics | None = None
         self.failure = ""
+        self.cut = ""
+        """Why the last answer is incomplete, if it is (``cut off: max tokens reached``)."""
         self._reset()
 
     def _reset(self) -> None:
@@ -47,7 +50,7 @@ class TurnStatus:
         """A new turn was sent."""
         self._reset()
         self.phase = Phase.WAITING
-        self.failure = ""
+        self.failure = self.cut = ""
 
     def apply(self, event: TurnEvent) -> None:
         if isinstance(event, Delta):
@@ -72,6 +75,7 @@ class TurnStatus:
             self.fallback_reason = event.reason
         elif isinstance(event, Finished):
             self.phase, self.last_metrics = Phase.READY, event.metrics
+            self.cut = cut_note(event.finish_reason)
         elif isinstance(event, Failed):
             self.phase, self.last_metrics = Phase.FAILED, event.metrics
             self.failure = f"{event.reason}: {event.message}"
@@ -87,7 +91,7 @@ class TurnStatus:
     def clear(self) -> None:
         """A new conversation: ready, with no last turn."""
         self._reset()
-        self.phase, self.last_metrics, self.failure = Phase.READY, None, ""
+        self.phase, self.last_metrics, self.failure, self.cut = Phase.READY, None, "", ""
 
     @property
     def busy(self) -> bool:
@@ -113,7 +117,8 @@ class TurnStatus:
             return f"■ stopped by user · {self.tokens} tokens kept"
         if self.phase is Phase.FAILED:
             return f"✖ failed: {self.failure}"
-        return "● ready" + (f" · last: {self.last_metrics.describe()}" if self.last_metrics else "")
+        cut = f" · ⚠ {self.cut}" if self.cut else ""
+        return "● ready" + cut + (f" · last: {self.last_metrics.describe()}" if self.last_metrics else "")
 
     @property
     def fallback_text(self) -> str:

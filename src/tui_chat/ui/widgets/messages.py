@@ -8,6 +8,7 @@ from textual.timer import Timer
 from textual.widgets import Collapsible, Static
 
 from ...conversation import ChatMessage, MessageStatus
+from ...engine.finish import cut_hint
 from ...text_safety import visible_text
 from .one_reflow import OneReflow
 from .streaming_markdown import FRAME_SECONDS, StreamingMarkdown
@@ -122,7 +123,10 @@ class AssistantMessage(OneReflow, Vertical):
             return f"✖ {m.error or 'failed'}"
         if m.status is MessageStatus.INTERRUPTED:
             return "⚠ interrupted: the app ended during this answer (ctrl+r regenerates)"
-        return m.metrics.describe() if m.metrics else ""
+        metrics = m.metrics.describe() if m.metrics else ""
+        if m.cut:
+            return f"⚠ {m.cut} ({cut_hint(m.finish_reason)}; ctrl+r regenerates)" + (f" · {metrics}" if metrics else "")
+        return metrics
 
     def _show_footer(self) -> None:
         footer = self.query_one(".footer", Static)
@@ -130,4 +134,4 @@ class AssistantMessage(OneReflow, Vertical):
         footer.update(text)
         footer.display = bool(text)
         footer.set_class(self.message.status in (MessageStatus.FAILED, MessageStatus.INTERRUPTED), "error")
-        footer.set_class(self.message.status is MessageStatus.STOPPED, "stopped")
+        footer.set_class(self.message.status is MessageStatus.STOPPED or bool(self.message.cut), "stopped")

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .config import LoadedConfig, ResolvedProfile
+from .errors import BackendError
 from .hints import failure_hint
 from .engine import Failed, Quirks, TurnEvent, TurnPolicy, TurnRequest
 
@@ -82,7 +83,17 @@ class Backend:
     async def list_models(self) -> list[str]:
         if self._client is None:  # import the SDK off the event loop: it takes close to a second
             await asyncio.to_thread(importlib.import_module, "openai")
-        page = await self.client.models.list()
+        import openai
+
+        from .engine.errors import classify
+        from .engine.redact import client_secrets, redact
+
+        try:
+            page = await self.client.models.list()
+        except openai.OpenAIError as exc:
+            failure = classify(exc, streamed=False, max_retry_after=0, model="")
+            secrets = client_secrets(self.client.api_key, self.client.default_headers)
+            raise BackendError(f"cannot list models: {failure.reason}: {redact(failure.message, secrets)}") from None
         return sorted(model.id for model in page.data)
 
     async def aclose(self) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from .backend import Backend
 from .backend_process import CANCELLED
 from .config import LoadedConfig, load_config
-from .errors import ConfigError
+from .errors import BackendError, ConfigError
 from .engine import ErrorKind, Failed, Finished, Metrics
 
 BATCH_SECONDS = 0.004
@@ -69,8 +69,9 @@ class BackendServer:
         try:
             self.config = load_config(path, {"model": model})
             resolved = self.config.resolve_profile(profile, model)
-        except ConfigError as exc:
-            self.problem = str(exc)
+        except Exception as exc:  # a ConfigError is already one line; anything else must still answer
+            self.problem = str(exc) if isinstance(exc, ConfigError) else (
+                f"config error: cannot read the configuration: {type(exc).__name__}: {exc}")
             self._send((request_id, ("error", self.problem)))
             return
         self._send((request_id, ("ok", (self.config.app_settings(), resolved.view()))))
@@ -116,9 +117,9 @@ class BackendServer:
     async def _models(self, request_id: int, profile: str) -> None:
         try:
             models = await self._backend(profile).list_models()
-        except ConfigError as exc:
+        except (ConfigError, BackendError) as exc:
             self._send((request_id, ("error", str(exc))))
-        except Exception as exc:  # the server's problem, said in one line
+        except Exception as exc:  # a bug, said in one line
             self._send((request_id, ("error", f"{type(exc).__name__}: {exc}")))
         else:
             self._send((request_id, ("ok", models)))

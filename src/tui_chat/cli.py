@@ -7,6 +7,7 @@ cut off (max tokens, a content filter), 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
@@ -16,7 +17,13 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from .errors import BackendError, ConfigError
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
     from pathlib import Path
+
+    from .answer_writer import AnswerWriter
+    from .backend import Backend
+    from .engine import TurnEvent
+    from .saved_turn import SavedTurn
 
     from .backend_process import BackendProcess
     from .config import LoadedConfig
@@ -97,7 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"error: {exc}", EXIT_API)
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_INTERRUPTED)
-    except BrokenPipeError:
+    except BrokenPipeError:  # stdout was closed (| head): end quietly, as cat does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's own flush at exit must not fail
         return EXIT_OK
     except Exception as exc:  # the last line of defence: one line, never a traceback
         if os.environ.get("TUI_CHAT_DEBUG"):
@@ -106,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(message: str, code: int) -> int:
-    print(f"tui-chat: {message}", file=sys.stderr)
+    _status(message)
     return code
 
 
@@ -199,6 +207,7 @@ def _history_command(args: argparse.Namespace, config: LoadedConfig) -> int:
     from pathlib import Path
 
     from .store.exchange import ExportFormatError, dumps, from_json, to_markdown
+    from .text_safety import visible_line, visible_text
 
     try:
         history = _open_history(config.settings.data_dir, required=True)
@@ -207,12 +216,17 @@ def _history_command(args: argparse.Namespace, config: LoadedConfig) -> int:
     try:
         if args.command == "history":
             if args.search:
-                for hit in history.search(args.search)[: args.limit]:
-                    print(f"{hit.conversation_id:>6}  {hit.title[:40]:<40}  {hit.role:<9}  {hit.snippet}")
+                hits = history.search(args.search)[: args.limit]
+                for hit in hits:
+                    title = visible_line(hit.title)[:40]
+                    print(f"{hit.conversation_id:>6}  {title:<40}  {hit.role:<9}  {visible_line(hit.snippet)}")
+                if not hits:
+                    _status(f"no message matches {args.search!r}")
                 return EXIT_OK
             for c in history.list_conversations()[: args.limit]:
                 when = dt.datetime.fromtimestamp(c.updated_at).strftime("%Y-%m-%d %H:%M")
-                print(f"{c.id:>6}  {when}  {c.message_count:>4} msgs  {c.model[:24]:<24}  {c.title}")
+                model = visible_line(c.model)[:24]
+                print(f"{c.id:>6}  {when}  {c.message_count:>4} msgs  {model:<24}  {visible_line(c.title)}")
             return EXIT_OK
         if args.command == "export":
             conversation = history.load(args.id)
@@ -222,8 +236,8 @@ def _history_command(args: argparse.Namespace, config: LoadedConfig) -> int:
             if args.output:
                 Path(args.output).write_text(text, encoding="utf-8")
                 _status(f"wrote conversation {args.id} to {args.output}")
-            else:
-                sys.stdout.write(text)
+            else:  # to a terminal, stored text must not drive it; to a pipe or a file it is exact
+                sys.stdout.write(visible_text(text) if sys.stdout.isatty() else text)
             return EXIT_OK
         try:
             data = json.loads(Path(args.file).read_text(encoding="utf-8"))
@@ -243,13 +257,10 @@ def _history_command(args: argparse.Namespace, config: LoadedConfig) -> int:
 
 
 async def _ask(args: argparse.Namespace, config: LoadedConfig) -> int:
-    import asyncio
-
     from .answer_writer import AnswerWriter
     from .backend import DEMO_NOTICE, Backend
     from .saved_turn import SavedTurn
-    from .engine import Delta, Failed, FallingBack, Finished, ReasoningDelta, Retrying, build_messages
-    from .engine.finish import cut_hint, cut_note
+    from .engine import build_messages
 
     prompt = " ".join(args.prompt) if args.prompt else ("" if sys.stdin.isatty() else sys.stdin.read())
     if not prompt.strip():
@@ -262,43 +273,9 @@ async def _ask(args: argparse.Namespace, config: LoadedConfig) -> int:
             _status(DEMO_NOTICE)
         messages = build_messages(system, [("user", prompt)])
         writer = AnswerWriter(sys.stdout, sys.stderr, sanitize=sys.stdout.isatty())
-        async for event in backend.turn(messages, stream=not args.no_stream):
-            if isinstance(event, Delta):
-                writer.write(event.text)
-                if record:
-                    record.recorder.delta(event.text)
-            elif isinstance(event, ReasoningDelta):
-                if record:
-                    record.recorder.reasoning_delta(event.text)
-            elif isinstance(event, Retrying):
-                note = " (partial answer discarded)" if event.discarded else ""
-                _status(f"retry {event.attempt + 1}/{event.max_attempts} in {event.delay:.1f}s: {event.reason}{note}")
-                writer.restart()
-                if record and event.discarded:
-                    record.recorder.restart()
-            elif isinstance(event, FallingBack):
-                _status(f"falling back to a non-streaming request: {event.reason}")
-            elif isinstance(event, Finished):
-                writer.finish()
-                if record:
-                    record.finished(event)
-                if args.verbose:
-                    _status(f"done in {event.metrics.total_time:.2f}s: {event.metrics.describe()}")
-                cut = cut_note(event.finish_reason)
-                if cut:
-                    _status(f"{cut} (finish_reason {event.finish_reason}; hint: {cut_hint(event.finish_reason)})")
-                    return EXIT_CUT
-                return EXIT_OK
-            elif isinstance(event, Failed):
-                writer.finish()
-                hint = backend.hint(event)
-                if record:
-                    record.failed(event, hint)
-                _status(f"error: {event.reason}: {event.message}"
-                        + (f" (hint: {hint})" if hint else ""))
-                return EXIT_API
-        return EXIT_API
-    except (asyncio.CancelledError, KeyboardInterrupt):
+        async with contextlib.aclosing(backend.turn(messages, stream=not args.no_stream)) as events:
+            return await _print_turn(events, writer, record, backend, verbose=args.verbose)
+    except BaseException:  # Ctrl+C, a closed stdout (| head): the turn stops, with what was shown
         if record:
             record.stopped()
         raise
@@ -308,20 +285,59 @@ async def _ask(args: argparse.Namespace, config: LoadedConfig) -> int:
             record.close()
 
 
-async def _models(args: argparse.Namespace, config: LoadedConfig) -> int:
-    import openai
+async def _print_turn(events: AsyncIterator[TurnEvent], writer: AnswerWriter, record: SavedTurn | None,
+                      backend: Backend, *, verbose: bool) -> int:
+    """Answer on stdout (never the same text twice), progress on stderr, and the exit code of the turn."""
+    from .engine import Delta, Failed, FallingBack, Finished, ReasoningDelta, Retrying
+    from .engine.finish import cut_hint, cut_note
 
+    async for event in events:
+        if isinstance(event, Delta):
+            writer.write(event.text)
+            if record:
+                record.recorder.delta(event.text)
+        elif isinstance(event, ReasoningDelta):
+            if record:
+                record.recorder.reasoning_delta(event.text)
+        elif isinstance(event, Retrying):
+            note = " (partial answer discarded)" if event.discarded else ""
+            _status(f"retry {event.attempt + 1}/{event.max_attempts} in {event.delay:.1f}s: {event.reason}{note}")
+            writer.restart()
+            if record and event.discarded:
+                record.recorder.restart()
+        elif isinstance(event, FallingBack):
+            _status(f"falling back to a non-streaming request: {event.reason}")
+        elif isinstance(event, Finished):
+            writer.finish()
+            if record:
+                record.finished(event)
+            if verbose:
+                _status(f"done in {event.metrics.total_time:.2f}s: {event.metrics.describe()}")
+            cut = cut_note(event.finish_reason)
+            if cut:
+                _status(f"{cut} (finish_reason {event.finish_reason}; hint: {cut_hint(event.finish_reason)})")
+                return EXIT_CUT
+            return EXIT_OK
+        elif isinstance(event, Failed):
+            writer.finish()
+            hint = backend.hint(event)
+            if record:
+                record.failed(event, hint)
+            _status(f"error: {event.reason}: {event.message}"
+                    + (f" (hint: {hint})" if hint else ""))
+            return EXIT_API
+    return EXIT_API
+
+
+async def _models(args: argparse.Namespace, config: LoadedConfig) -> int:
     from .backend import Backend
+    from .text_safety import visible_line
 
     backend = Backend(config, getattr(args, "profile", None))
     try:
         for model in await backend.list_models():
-            print(model)
+            print(visible_line(model))
         return EXIT_OK
-    except openai.APIStatusError as exc:
-        return _fail(f"error: cannot list models: {exc.status_code} {exc.message}", EXIT_API)
-    except openai.APIConnectionError:
-        return _fail(f"error: cannot reach {backend.profile.display_url}", EXIT_API)
     finally:
         await backend.aclose()
 
@@ -395,7 +411,10 @@ def _toml(value: Any) -> str:
 
 
 def _status(line: str) -> None:
-    print(f"tui-chat: {line}", file=sys.stderr, flush=True)
+    """One line on stderr. Server messages, paths and stored text pass through here: never raw."""
+    from .text_safety import visible_line
+
+    print(f"tui-chat: {visible_line(line)}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -100,6 +100,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
         env_nested_delimiter="__",
+        env_ignore_empty=True,
         extra="forbid",
         validate_default=True,
     )
@@ -289,13 +290,15 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config error: {path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config error: {path}: not UTF-8 text (byte {exc.start}): save it as UTF-8") from None
     except OSError as exc:
         raise ConfigError(f"config error: {path}: cannot read: {exc.strerror or exc}") from None
 
 
 def _read_env() -> dict[str, Any]:
     try:
-        return EnvSettingsSource(Settings, env_prefix=ENV_PREFIX, env_nested_delimiter="__")()
+        return EnvSettingsSource(Settings, env_prefix=ENV_PREFIX, env_nested_delimiter="__", env_ignore_empty=True)()
     except SettingsError as exc:
         raise ConfigError(f"config error: environment: {_one_line(str(exc))}") from None
 
@@ -319,16 +322,30 @@ def _env_name(dotted: str) -> str:
 def _describe_validation_error(exc: ValidationError, path: Path, origins: Mapping[str, str]) -> str:
     err = exc.errors()[0]
     loc = ".".join(str(part) for part in err["loc"])
+    if not loc and "default_profile" in err["msg"]:  # checked once the profiles are merged, so it has no field
+        loc = "default_profile"
     origin = origins.get(loc, "")
     where = {"file": str(path), "cli": "command line"}.get(origin, origin.replace("env ", "environment ") or str(path))
     if err["type"] == "extra_forbidden":
         what = "unknown setting"
     else:
         what = err["msg"]
-        if "input" in err and not isinstance(err["input"], (dict, list)):
+        if "input" in err and _may_echo(err["loc"], err["input"]):
             what += f" (got {err['input']!r})"
     more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
     return f"config error: {where}: {loc or 'settings'}: {_one_line(what)}{more}"
+
+
+_SECRET_LOOKING = re.compile(r"sk-|bearer|token|secret|key", re.IGNORECASE)
+
+
+def _may_echo(loc: tuple[Any, ...], value: object) -> bool:
+    """Whether a bad value can be quoted back: never one under ``profiles`` or ``headers`` (keys live
+    there), never one that looks like a credential, never a long string."""
+    if isinstance(value, (dict, list)) or any(part in ("profiles", "headers", "api_key") for part in loc):
+        return False
+    text = str(value)
+    return len(text) <= 40 and not _SECRET_LOOKING.search(text)
 
 
 def _one_line(text: str) -> str:

@@ -17,6 +17,8 @@ class SavedTurn:
                  say: Callable[[str], None]) -> None:
         self.history = history
         self.say = say
+        self.problem_said = history.problem
+        """Opening the history already said what is wrong with it: not twice."""
         self.conversation = Conversation(title=title_from_prompt(prompt), profile=backend.profile.name,
                                          model=backend.model, system_prompt=system)
         self.history.save_message(self.conversation, ChatMessage("user", prompt))
@@ -38,7 +40,7 @@ class SavedTurn:
                                      metrics=metrics, **extra))
         if self.history.enabled and self.conversation.id is not None:
             self.say(f"saved as conversation {self.conversation.id}")
-        elif self.history.problem:
+        elif self.history.problem and self.history.problem != self.problem_said:
             self.say(self.history.problem)
 
     def close(self) -> None:

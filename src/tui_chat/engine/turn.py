@@ -10,6 +10,7 @@ the HTTP stream at once: the ``async with`` around the stream is left by the ``C
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -19,6 +20,7 @@ from openai import AsyncOpenAI
 
 from .client import stream_timeout, whole_timeout
 from .errors import STREAM_PROBLEMS, AttemptError, classify
+from .redact import client_secrets, redact
 from .finish import cut_note, failure_of, normalize
 from .events import (
     Delta,
@@ -59,6 +61,7 @@ class _Turn:
         self.policy = policy
         self.quirks = quirks
         self.url = str(client.base_url)
+        self.secrets = client_secrets(client.api_key, client.default_headers)
         self.stream_failures = 0
         self.fell_back = False
         self.fallback_owed = False
@@ -101,9 +104,10 @@ class _Turn:
                 streaming = self._streaming()
                 try:
                     yield Started(self.attempts, max_attempts, streaming)
-                    events = self._stream_attempt() if streaming else self._whole_attempt()
-                    async for event in events:
-                        yield event
+                    attempt_events = self._stream_attempt() if streaming else self._whole_attempt()
+                    async with contextlib.aclosing(attempt_events) as events:  # closed now, not by the GC
+                        async for event in events:
+                            yield event
                     self._judge_end()
                 except Exception as exc:  # cancellation is a BaseException and goes straight out
                     failure = self._record(exc, streaming)
@@ -124,6 +128,7 @@ class _Turn:
         """Classify a failed attempt and update what the next attempt should do differently."""
         failure = classify(exc, streamed=self.streamed, max_retry_after=self.policy.retry.max_retry_after,
                            model=self.request.model)
+        failure.message = redact(failure.message, self.secrets)
         if failure.kind == ErrorKind.STREAM_UNSUPPORTED:
             if "stream_options" in failure.message and self.url not in self.quirks.no_stream_options:
                 self.quirks.no_stream_options.add(self.url)

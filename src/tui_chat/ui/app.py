@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.binding import Binding
 from textual.command import SimpleCommand
 from textual.screen import Screen
@@ -26,6 +27,7 @@ from ..engine.events import Delta, Failed, FallingBack, Finished, ReasoningDelta
 from ..engine.request import build_messages
 from ..errors import BackendError, ConfigError
 from ..hints import failure_hint
+from ..text_safety import visible_line
 from .turn_status import TurnStatus
 from .widgets.key_bar import KeyBar
 from .widgets.message_log import NEEDED_TO_OPEN, MessageLog
@@ -233,8 +235,15 @@ class ChatApp(App[int]):
 
     def _show_titles(self) -> None:
         demo = " · offline demo" if self.backend.is_demo else ""
-        self.sub_title = f"{self.conversation.title or 'New conversation'} · {self.backend.model}{demo}"
+        self.sub_title = visible_line(f"{self.conversation.title or 'New conversation'} · {self.backend.model}{demo}")
         self.query_one(StatusBar).label = self._label()
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification is plain text with its controls made visible: many carry a server's words, a
+        path or a stored title, which must neither drive the terminal nor be read as markup."""
+        super().notify(visible_line(message), title=visible_line(title), severity=severity, timeout=timeout,
+                       markup=False)
 
     # -- sending -----------------------------------------------------------------------------------
 
@@ -525,7 +534,7 @@ class ChatApp(App[int]):
         if not models:
             self.notify("The server lists no models.", severity="warning")
             return
-        self.search_commands([SimpleCommand(m, partial(self.use_model, m), "current" if m == self.backend.model
+        self.search_commands([SimpleCommand(visible_line(m), partial(self.use_model, m), "current" if m == self.backend.model
                                             else None) for m in models], placeholder="Choose a model…")
 
     def use_model(self, model: str, quiet: bool = False) -> None:

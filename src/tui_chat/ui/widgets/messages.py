@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widgets import Collapsible, Static
 
 from ...conversation import ChatMessage, MessageStatus
 from ...engine.finish import cut_hint
-from ...text_safety import visible_text
+from ...text_safety import visible_line, visible_text
 from .one_reflow import OneReflow
 from .streaming_markdown import FRAME_SECONDS, StreamingMarkdown
 
@@ -131,7 +132,7 @@ class AssistantMessage(OneReflow, Vertical):
     def _show_footer(self) -> None:
         footer = self.query_one(".footer", Static)
         text = self._footer_text()
-        footer.update(text)
+        footer.update(Content(visible_line(text)))
         footer.display = bool(text)
         footer.set_class(self.message.status in (MessageStatus.FAILED, MessageStatus.INTERRUPTED), "error")
         footer.set_class(self.message.status is MessageStatus.STOPPED or bool(self.message.cut), "stopped")

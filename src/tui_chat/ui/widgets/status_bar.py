@@ -9,6 +9,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widget import Widget
 
+from ...text_safety import visible_line
 from ..turn_status import Phase, TurnStatus
 
 TICK_SECONDS = 0.1
@@ -51,4 +52,4 @@ class StatusBar(Widget):
         self.set_class(status.phase is Phase.FAILED, "-failed")
 
     def render(self) -> Content:
-        return Content(self.text)
+        return Content(visible_line(self.text))

@@ -164,6 +164,17 @@ class _Turn:
                 kwargs["stream_options"] = {"include_usage": True}
         return kwargs
 
+    def _deadline(self) -> float:
+        """An attempt's hard end: ``timeouts.request`` from its start, and never past the turn's ``retry.deadline``
+        (a server sending keep-alive comments, or one header byte a second, never trips the idle timeout)."""
+        loop_now = asyncio.get_running_loop().time()
+        turn_left = self.policy.retry.deadline - (time.monotonic() - self.started_at)
+        return loop_now + max(0.0, min(self.policy.timeouts.request, turn_left))
+
+    def _too_long(self) -> AttemptError:
+        return AttemptError(ErrorKind.TIMEOUT, "the answer took longer than timeouts.request (or retry.deadline)",
+                            retryable=False, hint="raise timeouts.request for very long answers")
+
     def _judge_end(self) -> None:
         """An attempt that delivered everything it will: is it an answer?"""
         if self.finish_reason is None:
@@ -189,24 +200,31 @@ class _Turn:
         is complete: the usage chunk and ``[DONE]`` are waited for ``TAIL_SECONDS`` at most, and a server
         that then goes silent or drops the connection loses nothing.
         """
-        deadline = time.monotonic() + self.policy.timeouts.request
-        stream = await self.client.chat.completions.create(**self._kwargs(True),
-                                                           timeout=stream_timeout(self.policy.timeouts))
+        deadline = self._deadline()
+        try:
+            async with asyncio.timeout_at(deadline):
+                stream = await self.client.chat.completions.create(**self._kwargs(True),
+                                                                   timeout=stream_timeout(self.policy.timeouts))
+        except TimeoutError:
+            raise self._too_long() from None
         self.streamed = True
         parts, reasoning, now = self.parts, self.reasoning, time.monotonic
         async with stream:
             chunks = stream.__aiter__()
             next_chunk = chunks.__anext__
-            tail: float | None = None
+            limit = deadline
             while True:
-                try:
-                    chunk = await (next_chunk() if tail is None else asyncio.wait_for(next_chunk(), tail))
+                try:  # the timeout covers what the SDK reads without yielding (keep-alive comments)
+                    async with asyncio.timeout_at(limit):
+                        chunk = await next_chunk()
                 except StopAsyncIteration:
                     break
-                except (TimeoutError, openai.APIConnectionError):
-                    if tail is None:
-                        raise
-                    break
+                except (TimeoutError, openai.APIConnectionError) as exc:
+                    if self.finish_reason is not None:  # silence or a drop after the finish: the answer is whole
+                        break
+                    if isinstance(exc, TimeoutError):
+                        raise self._too_long() from None
+                    raise
                 if chunk.usage is not None:
                     self.usage = _usage(chunk.usage)
                 for choice in chunk.choices:
@@ -226,18 +244,19 @@ class _Turn:
                             yield Delta(text)
                     if choice.finish_reason:
                         self._finish(choice)
-                        tail = TAIL_SECONDS
-                if now() > deadline:
-                    raise AttemptError(ErrorKind.TIMEOUT, "the answer took longer than timeouts.request",
-                                       retryable=False, hint="raise timeouts.request for very long answers")
+                        limit = min(deadline, now() + TAIL_SECONDS)
         if self.usage is not None:
             yield UsageReport(self.usage)
 
     async def _whole_attempt(self) -> AsyncIterator[TurnEvent]:
         """``stream=False``: the answer arrives whole, and is yielded as one delta."""
         self.rate_since = time.monotonic()
-        response = await self.client.chat.completions.create(**self._kwargs(False),
-                                                             timeout=whole_timeout(self.policy.timeouts))
+        try:
+            async with asyncio.timeout_at(self._deadline()):
+                response = await self.client.chat.completions.create(**self._kwargs(False),
+                                                                     timeout=whole_timeout(self.policy.timeouts))
+        except TimeoutError:
+            raise self._too_long() from None
         self.streamed = True
         if not response.choices:
             raise AttemptError(ErrorKind.MALFORMED, "the server answered with no choices", retryable=True)

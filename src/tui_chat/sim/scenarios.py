@@ -109,6 +109,9 @@ SCENARIOS: dict[str, str] = {
     "mistral422": "Mistral: 422 (pydantic extra_forbidden) when stream_options is sent",
     "credits402": "OpenRouter: 402 insufficient credits",
     "balance402": "DeepSeek: 402 Insufficient Balance",
+    "pings": "200 and then only SSE keep-alive comments, one every 0.2 s, for 30 s: never an answer",
+    "escapes": "400 whose message holds terminal escapes (title, clear screen, OSC 52 clipboard) and BiDi controls",
+    "echokey": "401 that quotes the Authorization header it was sent (some proxies do)",
     "redirect": "307 to the same simulator under another origin (localhost): a client must not follow it",
 }
 CUT_SCENARIOS = {"length": "length", "filter": "content_filter", "finisherror": "error",

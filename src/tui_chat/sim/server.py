@@ -94,6 +94,15 @@ def _cut(scenario: Scenario, n: int) -> tuple[str, int]:
     return reason, scenario.int_arg(0, 10)
 
 
+ESCAPES = "bad \x1b]0;PWNED\x07 \x1b[2J\x1b[31mRED \x1b]52;c;cHduZWQ=\x07 \u202eevil\u202c [bold]markup[/bold]"
+
+
+async def _pings():
+    for _ in range(150):
+        yield ": keep-alive\n\n"
+        await asyncio.sleep(0.2)
+
+
 LMSTUDIO_CONTEXT = ("Input does not fit in context length. The input has 31430 tokens, but the context length only "
                     "supports 30000 tokens.")
 HTML_502 = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1>"
@@ -205,6 +214,14 @@ class Simulator:
         if name == "nostreamopts" and "stream_options" in body:
             return _error(400, "Unrecognized request argument supplied: stream_options", "invalid_request_error",
                           "unsupported_parameter")
+        if name == "escapes":
+            return _error(400, ESCAPES, "invalid_request_error")
+        if name == "echokey":
+            sent = request.headers.get("authorization", "")
+            return _error(401, f"Incorrect API key provided: {sent.removeprefix('Bearer ')} (header: {sent})",
+                          "invalid_request_error", "invalid_api_key")
+        if name == "pings" and stream:
+            return StreamingResponse(_pings(), media_type="text/event-stream")
         if name == "redirect":
             port = request.url.port
             return Response(status_code=307, headers={"location": f"http://localhost:{port}/v1/chat/completions"})

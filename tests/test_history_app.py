@@ -244,3 +244,40 @@ async def test_a_turn_sent_before_the_rest_was_read_still_sends_the_whole_conver
         await ask(pilot, "now")
         await wait_idle(pilot, app)
     assert len(sim.stats("echo")["last_request"]["messages"]) == 101
+
+
+async def test_quitting_mid_answer_records_it_stopped_with_every_token_shown(sim, fast_retries, data_dir):
+    app = ChatApp(BackendProcess(model="slow-400-10"))
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "long one")
+        await wait_for(pilot, lambda: app.status.tokens >= 20)
+        shown = app.log_view.last_assistant().body.source
+        await pilot.press("ctrl+q")
+    store = stored(data_dir)
+    [conv] = store.list_conversations()
+    answer = store.load_conversation(conv.id).messages[-1]
+    store.close()
+    assert answer.status is MessageStatus.STOPPED
+    assert shown and answer.content.startswith(shown.rstrip())
+
+
+async def test_regenerating_keeps_the_old_answer_until_the_new_one_exists(sim, fast_retries, data_dir):
+    app = ChatApp(BackendProcess(model="echo"))
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "keep me")
+        await wait_idle(pilot, app)
+        app.use_model("auth")  # the regeneration fails: the old answer must survive, shown and stored
+        await pilot.press("ctrl+r")
+        await wait_idle(pilot, app)
+        store = stored(data_dir)
+        contents = [(m.role, m.content, m.status) for m in store.load_conversation(app.conversation.id).messages]
+        assert contents[:2] == [("user", "keep me", MessageStatus.COMPLETE), ("assistant", "keep me", MessageStatus.COMPLETE)]
+        assert "keep me" in app.log_view.last_assistant().message.content or len(app.conversation.messages) == 3
+        app.use_model("normal")  # now it succeeds: the old answer is replaced, nothing is doubled
+        await pilot.press("ctrl+r")
+        await wait_idle(pilot, app)
+        messages = store.load_conversation(app.conversation.id).messages
+        store.close()
+        assert "You said: *keep me*" in messages[-1].content and messages[-1].status is MessageStatus.COMPLETE
+        assert [m.content for m in messages if m.role == "assistant" and m.status is MessageStatus.COMPLETE] == [
+            messages[-1].content]

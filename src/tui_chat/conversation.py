@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -57,8 +58,19 @@ class Conversation:
     """Older messages still in the store only: a long conversation opens with its newest messages, and the
     rest are read (see ``History.read_earlier``) before any turn is sent."""
 
-    def history(self) -> list[tuple[str, str]]:
-        return [(m.role, m.content) for m in self.messages if m.in_context]
+    def history(self, leaving_out: Sequence[ChatMessage] = ()) -> list[tuple[str, str]]:
+        """What the next turn sends; ``leaving_out``: the answers a regeneration will replace."""
+        return [(m.role, m.content) for m in self.messages if m.in_context and m not in leaving_out]
+
+    def last_answers(self) -> list[ChatMessage]:
+        """The answers after the last question: what regenerating replaces (an answer, and any failed or
+        stopped tries at replacing it)."""
+        answers: list[ChatMessage] = []
+        for message in reversed(self.messages):
+            if message.role != "assistant":
+                break
+            answers.append(message)
+        return answers[::-1]
 
     def last(self, role: str) -> ChatMessage | None:
         return next((m for m in reversed(self.messages) if m.role == role), None)

@@ -290,6 +290,11 @@ class HistoryStore:
         with self._write() as db:
             db.execute("DELETE FROM messages WHERE conversation_id = ? AND id >= ?", (conversation_id, message_id))
 
+    def delete_message(self, message_id: int) -> None:
+        """Delete one message (an answer replaced by its regeneration)."""
+        with self._write() as db:
+            db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+
     def search(self, query: str, limit: int = 100) -> list[SearchHit]:
         """Full-text search over every message; the query is taken as words, not FTS syntax."""
         words = ['"' + word.replace('"', '""') + '"' for word in query.split()]

@@ -63,6 +63,10 @@ class History:
         if conversation.id is not None and message.id is not None:
             self._call(lambda s: s.delete_messages_from(conversation.id, message.id), None)
 
+    def delete_message(self, message: ChatMessage) -> None:
+        if message.id is not None:
+            self._call(lambda store: store.delete_message(message.id), None)
+
     def checkpoint(self, message: ChatMessage, content: str, reasoning: str) -> None:
         if message.id is not None:
             self._call(lambda s: s.checkpoint(message.id, content, reasoning), None)

@@ -8,7 +8,7 @@ the status model. How a turn ends (finished, failed, stopped, or a bug) is handl
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -123,6 +123,7 @@ class ChatApp(App[int]):
         self.conversation = conversation or self._blank_conversation()
         self.status = TurnStatus()
         self._turn: tuple[ChatMessage, AssistantMessage, TurnRecorder] | None = None
+        self._replacing: list[ChatMessage] = []
         self._sent_prompt = ""
         self._history_problem_shown = ""
 
@@ -178,9 +179,22 @@ class ChatApp(App[int]):
         await super().on_event(event)
 
     async def on_unmount(self) -> None:
+        """Quitting mid-answer stops it: recorded as stopped, with every token received (the screen shows no
+        more than that), before the history closes. The worker's own end comes too late for that."""
+        if self._turn is not None:
+            message, _, recorder = self._turn
+            self._turn = None
+            self._checkpoints.stop()
+            self._stopped(message, recorder)
+            recorder.finish(message)
         self.backend.close()
         if self._history is not None:
             self._history.close()
+
+    @staticmethod
+    def _stopped(message: ChatMessage, recorder: TurnRecorder) -> None:
+        message.content, message.status = recorder.text, MessageStatus.STOPPED
+        message.reasoning = "".join(recorder.reasoning)
 
     @property
     def history(self) -> History:
@@ -271,11 +285,14 @@ class ChatApp(App[int]):
         first frame, and at the latest before a turn is sent: the model always gets the whole conversation."""
         self.log_view.prepended(self.history.read_earlier(self.conversation))
 
-    async def _start_turn(self) -> None:
+    async def _start_turn(self, replacing: Sequence[ChatMessage] = ()) -> None:
+        """Send the conversation; ``replacing``: the answers being regenerated, kept (shown and stored) until
+        their replacement finished, so a failed or stopped regeneration loses nothing."""
         from ..store import TurnRecorder  # loaded with the history, after the first frame
 
         self._read_earlier_messages()
-        messages = build_messages(self.conversation.system_prompt, self.conversation.history())
+        self._replacing = list(replacing)
+        messages = build_messages(self.conversation.system_prompt, self.conversation.history(replacing))
         answer = ChatMessage("assistant", "", status=MessageStatus.STREAMING, model=self.backend.model)
         recorder = TurnRecorder(self.history, self.conversation, answer)
         self.conversation.messages.append(answer)
@@ -331,8 +348,7 @@ class ChatApp(App[int]):
             message.status, message.finish_reason = MessageStatus.COMPLETE, finished.finish_reason
             message.metrics = finished.metrics
         elif event.state is WorkerState.CANCELLED:
-            message.content, message.status = recorder.text, MessageStatus.STOPPED
-            message.reasoning = "".join(recorder.reasoning)
+            self._stopped(message, recorder)
             self.status.stopped()
         else:
             error = event.worker.error
@@ -350,6 +366,12 @@ class ChatApp(App[int]):
                 self.prompt.text = self._sent_prompt  # nothing came back: give the prompt back to edit
                 self.prompt.move_cursor(self.prompt.document.end)
         recorder.finish(message)
+        replaced, self._replacing = self._replacing, []
+        if message.status is MessageStatus.COMPLETE:
+            for old in replaced:
+                self.history.delete_message(old)
+                self.conversation.messages.remove(old)
+                await self.log_view.remove(old)
         if self.is_running:
             self._check_history()
             await widget.finish(message)
@@ -368,11 +390,7 @@ class ChatApp(App[int]):
         if last is None:
             self.notify("Nothing to regenerate yet.")
             return
-        if last.role == "assistant":
-            self.history.delete_messages_from(self.conversation, last)
-            self.conversation.messages.pop()
-            await self.log_view.remove_from(last)
-        await self._start_turn()
+        await self._start_turn(replacing=self.conversation.last_answers())
 
     @on(PromptInput.EditLast)
     async def edit_last(self) -> None:

@@ -102,6 +102,10 @@ class MessageLog(OneReflow, VerticalScroll, can_focus=True):
         found = self.query(AssistantMessage)
         return found.last() if found else None
 
+    async def remove(self, message: ChatMessage) -> None:
+        """Remove the widget of ``message`` alone."""
+        await self.remove_children([c for c in self.children if getattr(c, "message", None) is message])
+
     async def remove_from(self, message: ChatMessage) -> None:
         """Remove the widget of ``message`` and every one after it."""
         doomed, seen = [], False

@@ -127,3 +127,17 @@ def test_stored_escapes_are_shown_harmlessly_by_history_and_search(sim, tmp_path
     for args in (("history",), ("history", "--search", "needle")):
         out = tui_chat(*args).stdout
         assert ESC not in out and "\x07" not in out and "␛]" in out
+
+
+def test_a_200_holding_an_error_object_says_the_servers_words_at_once(sim):
+    result = tui_chat("ask", "--no-stream", "--model", "error200", "hi")
+    assert result.returncode == 1 and sim.stats("error200")["requests"] == 1
+    assert result.stderr.startswith("tui-chat: error: unauthorized: the server answered 200 with an error: "
+                                    "Invalid API key")
+
+
+def test_an_sse_body_answered_to_stream_false_is_a_malformed_answer_not_a_crash(sim):
+    result = tui_chat("ask", "--no-stream", "--model", "sseforjson", "hi", env={"TUI_CHAT_RETRY__MAX_ATTEMPTS": "2"})
+    assert result.returncode == 1
+    assert "malformed chunk: gave up after 2 attempts: the server's answer to stream=false is not JSON" in result.stderr
+    assert "AttributeError" not in result.stderr

@@ -251,3 +251,18 @@ def test_database_never_holds_the_key(tmp_path: Path):
     for file in tmp_path.iterdir():
         assert b"sk-" not in file.read_bytes()
 
+
+
+def test_a_conversation_deleted_by_another_instance_does_not_turn_history_off(tmp_path: Path):
+    mine, theirs = History(tmp_path), History(tmp_path)
+    conversation = Conversation(title="shared")
+    mine.save_message(conversation, ChatMessage("user", "hello"))
+    theirs.delete(conversation.id)
+    assert mine.load(conversation.id) is None
+    mine.save_message(conversation, ChatMessage("user", "still there?"))
+    assert mine.enabled and not mine.problem and "deleted elsewhere" in mine.notice
+    other = Conversation(title="next")
+    mine.save_message(other, ChatMessage("user", "a new one is saved"))
+    assert [m.content for m in theirs.load(other.id).messages] == ["a new one is saved"]
+    mine.close()
+    theirs.close()

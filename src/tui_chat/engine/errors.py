@@ -139,11 +139,15 @@ def _from_status(exc: openai.APIStatusError, max_retry_after: float, model: str)
 
 
 def _from_stream_error(exc: openai.APIError) -> AttemptError:
-    """An error event inside a stream that began with 200: judged by its code and words as an HTTP error
-    would be, so a context overflow, a refused key or a spent quota is not retried."""
-    message = reason_from_body(exc.body) or _first_line(exc.message)
-    code = (code_from_body(exc.body) or "").lower()
-    said = f"the server reported an error mid-stream: {message}"
+    return error_in_body(exc.body, _first_line(exc.message), "the server reported an error mid-stream")
+
+
+def error_in_body(body: object, fallback: str, where: str) -> AttemptError:
+    """An error object inside a 200 (a stream's error event, or a non-streamed body): judged by its code and
+    words as an HTTP error would be, so a context overflow, a refused key or a spent quota is not retried."""
+    message = reason_from_body(body) or fallback
+    code = (code_from_body(body) or "").lower()
+    said = f"{where}: {message}"
     if is_context_overflow(message, code):
         return AttemptError(ErrorKind.CONTEXT_TOO_LONG, message, retryable=False, hint=CONTEXT_HINT)
     if code in ("401", "invalid_api_key", "authentication_error", "unauthorized"):

@@ -19,7 +19,8 @@ import openai
 from openai import AsyncOpenAI
 
 from .client import stream_timeout, whole_timeout
-from .errors import STREAM_PROBLEMS, AttemptError, classify
+from .error_body import reason_from_body
+from .errors import STREAM_PROBLEMS, AttemptError, classify, error_in_body
 from .redact import client_secrets, redact
 from .finish import cut_note, failure_of, normalize
 from .events import (
@@ -258,7 +259,13 @@ class _Turn:
         except TimeoutError:
             raise self._too_long() from None
         self.streamed = True
+        if isinstance(response, str):  # not JSON: the SDK hands the body over as text (an SSE stream, a page)
+            raise AttemptError(ErrorKind.MALFORMED, "the server's answer to stream=false is not JSON: "
+                               + reason_from_body(response)[:80], retryable=True)
         if not response.choices:
+            error = (response.model_extra or {}).get("error")
+            if error:
+                raise error_in_body(error, "an error without a message", "the server answered 200 with an error")
             raise AttemptError(ErrorKind.MALFORMED, "the server answered with no choices", retryable=True)
         choice = next((c for c in response.choices if c.message and c.message.content), response.choices[0])
         message = choice.message

@@ -112,6 +112,8 @@ SCENARIOS: dict[str, str] = {
     "pings": "200 and then only SSE keep-alive comments, one every 0.2 s, for 30 s: never an answer",
     "escapes": "400 whose message holds terminal escapes (title, clear screen, OSC 52 clipboard) and BiDi controls",
     "echokey": "401 that quotes the Authorization header it was sent (some proxies do)",
+    "sseforjson": "answers stream=false with an SSE body (text/event-stream) all the same",
+    "error200": "answers 200 with a JSON error object and no choices (the key was refused)",
     "redirect": "307 to the same simulator under another origin (localhost): a client must not follow it",
 }
 CUT_SCENARIOS = {"length": "length", "filter": "content_filter", "finisherror": "error",

@@ -222,6 +222,10 @@ class Simulator:
                           "invalid_request_error", "invalid_api_key")
         if name == "pings" and stream:
             return StreamingResponse(_pings(), media_type="text/event-stream")
+        if name == "sseforjson" and not stream:
+            return Response("data: {\"choices\": []}\n\ndata: [DONE]\n\n", media_type="text/event-stream")
+        if name == "error200":
+            return JSONResponse({"error": {"message": "Invalid API key", "code": 401}})
         if name == "redirect":
             port = request.url.port
             return Response(status_code=307, headers={"location": f"http://localhost:{port}/v1/chat/completions"})

@@ -29,6 +29,10 @@ class StoreError(Exception):
     """The database cannot be opened, read or written; the message says why, in one line."""
 
 
+class MissingRow(StoreError):
+    """A conversation that is not there (another instance deleted it): the database itself is fine."""
+
+
 class ConversationSummary(NamedTuple):
     id: int
     title: str
@@ -100,6 +104,8 @@ class HistoryStore:
                 self.db.execute("ROLLBACK")
                 raise
             self.db.execute("COMMIT")
+        except sqlite3.IntegrityError as exc:  # a row another instance deleted (FOREIGN KEY)
+            raise MissingRow(f"the conversation was deleted elsewhere ({exc})") from None
         except sqlite3.Error as exc:
             raise StoreError(_describe(exc, self.path)) from None
 
@@ -189,7 +195,7 @@ class HistoryStore:
         """The conversation, with all its messages or only the ``newest`` ones (``unread`` counts the rest)."""
         rows = self._read("SELECT * FROM conversations WHERE id = ?", (conversation_id,))
         if not rows:
-            raise StoreError(f"there is no conversation {conversation_id} in {self.path}")
+            raise MissingRow(f"there is no conversation {conversation_id} (deleted elsewhere?)")
         c = rows[0]
         if newest is None:
             messages, unread = self.load_messages(conversation_id), 0

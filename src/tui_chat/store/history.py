@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..conversation import ChatMessage, Conversation
-from .database import ConversationSummary, HistoryStore, SearchHit, StoreError
+from .database import ConversationSummary, HistoryStore, MissingRow, SearchHit, StoreError
 
 T = TypeVar("T")
 CHECKPOINT_SECONDS = 0.5
@@ -25,6 +25,9 @@ class History:
     def __init__(self, data_dir: Path) -> None:
         self.path = data_dir / DATABASE_NAME
         self.problem = ""
+        """Why the history is off; set once, and then nothing is written."""
+        self.notice = ""
+        """The last thing that could not be done on a healthy database (a row deleted elsewhere)."""
         self.store: HistoryStore | None = None
         try:
             self.store = HistoryStore.open(self.path)
@@ -40,6 +43,9 @@ class History:
             return default
         try:
             return action(self.store)
+        except MissingRow as exc:  # one conversation is gone; the database is fine and stays in use
+            self.notice = str(exc)
+            return default
         except StoreError as exc:
             self.problem = f"history is off: {exc}"
             self.store.close()

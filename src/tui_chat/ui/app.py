@@ -213,6 +213,9 @@ class ChatApp(App[int]):
 
     def _check_history(self) -> None:
         """Say once, in a toast and in the status bar, that history is off and why."""
+        notice, self.history.notice = self.history.notice, ""
+        if notice:
+            self.notify(notice, title="History", severity="warning")
         problem = self.history.problem
         if problem and problem != self._history_problem_shown:
             self._history_problem_shown = problem

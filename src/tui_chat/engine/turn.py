@@ -40,6 +40,7 @@ from .events import (
 )
 from .request import TurnPolicy, TurnRequest
 from .retry import RetryPolicy
+from .watchdog import Watchdog
 
 REASONING_FIELDS = ("reasoning_content", "reasoning")
 TAIL_SECONDS = 2.0
@@ -210,42 +211,44 @@ class _Turn:
             raise self._too_long() from None
         self.streamed = True
         parts, reasoning, now = self.parts, self.reasoning, time.monotonic
-        async with stream:
-            chunks = stream.__aiter__()
-            next_chunk = chunks.__anext__
-            limit = deadline
-            while True:
-                try:  # the timeout covers what the SDK reads without yielding (keep-alive comments)
-                    async with asyncio.timeout_at(limit):
-                        chunk = await next_chunk()
-                except StopAsyncIteration:
-                    break
-                except (TimeoutError, openai.APIConnectionError) as exc:
-                    if self.finish_reason is not None:  # silence or a drop after the finish: the answer is whole
+        watchdog = Watchdog(deadline)  # one timer for the whole stream: keep-alive comments cannot defer it
+        try:
+            async with stream:
+                async for chunk in stream:
+                    watchdog.reading = False
+                    if chunk.usage is not None:
+                        self.usage = _usage(chunk.usage)
+                    for choice in chunk.choices:
+                        delta = choice.delta
+                        if delta is not None:
+                            extra = delta.model_extra
+                            if extra:
+                                thought = _reasoning(extra)
+                                if thought:
+                                    reasoning.append(thought)
+                                    yield ReasoningDelta(thought)
+                            text = delta.content
+                            if text:
+                                if self.first_token_at is None:
+                                    self.first_token_at = self.rate_since = now()
+                                parts.append(text)
+                                yield Delta(text)
+                        if choice.finish_reason:
+                            self._finish(choice)
+                            watchdog.move(min(deadline, watchdog.loop.time() + TAIL_SECONDS))
+                    if watchdog.fired:
                         break
-                    if isinstance(exc, TimeoutError):
-                        raise self._too_long() from None
-                    raise
-                if chunk.usage is not None:
-                    self.usage = _usage(chunk.usage)
-                for choice in chunk.choices:
-                    delta = choice.delta
-                    if delta is not None:
-                        extra = delta.model_extra
-                        if extra:
-                            thought = _reasoning(extra)
-                            if thought:
-                                reasoning.append(thought)
-                                yield ReasoningDelta(thought)
-                        text = delta.content
-                        if text:
-                            if self.first_token_at is None:
-                                self.first_token_at = self.rate_since = now()
-                            parts.append(text)
-                            yield Delta(text)
-                    if choice.finish_reason:
-                        self._finish(choice)
-                        limit = min(deadline, now() + TAIL_SECONDS)
+                    watchdog.reading = True
+        except asyncio.CancelledError:
+            if not watchdog.absorb():
+                raise
+        except openai.APIConnectionError:
+            if self.finish_reason is None:
+                raise
+        finally:
+            watchdog.stop()
+        if watchdog.fired and self.finish_reason is None:  # after the finish, silence means the answer is whole
+            raise self._too_long()
         if self.usage is not None:
             yield UsageReport(self.usage)
 

@@ -83,18 +83,13 @@ class Backend:
     async def list_models(self) -> list[str]:
         if self._client is None:  # import the SDK off the event loop: it takes close to a second
             await asyncio.to_thread(importlib.import_module, "openai")
-        import openai
-
-        from .engine.errors import classify
-        from .engine.redact import client_secrets, redact
+        from .engine.errors import AttemptError
+        from .engine.models import list_models
 
         try:
-            page = await self.client.models.list()
-        except openai.OpenAIError as exc:
-            failure = classify(exc, streamed=False, max_retry_after=0, model="")
-            secrets = client_secrets(self.client.api_key, self.client.default_headers)
-            raise BackendError(f"cannot list models: {failure.reason}: {redact(failure.message, secrets)}") from None
-        return sorted(model.id for model in page.data)
+            return await list_models(self.client)
+        except AttemptError as failure:
+            raise BackendError(f"cannot list models: {failure.reason}: {failure.message}") from None
 
     async def aclose(self) -> None:
         if self._client is not None:

@@ -298,7 +298,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _read_env() -> dict[str, Any]:
     try:
-        return EnvSettingsSource(Settings, env_prefix=ENV_PREFIX, env_nested_delimiter="__", env_ignore_empty=True)()
+        return EnvSettingsSource(Settings)()  # Settings.model_config: prefix, nesting, empty values ignored
     except SettingsError as exc:
         raise ConfigError(f"config error: environment: {_one_line(str(exc))}") from None
 

@@ -21,7 +21,7 @@ from openai import AsyncOpenAI
 from .client import stream_timeout, whole_timeout
 from .error_body import reason_from_body
 from .errors import STREAM_PROBLEMS, AttemptError, classify, error_in_body
-from .redact import client_secrets, redact
+from .models import redacted
 from .finish import cut_note, failure_of, normalize
 from .events import (
     Delta,
@@ -63,7 +63,6 @@ class _Turn:
         self.policy = policy
         self.quirks = quirks
         self.url = str(client.base_url)
-        self.secrets = client_secrets(client.api_key, client.default_headers)
         self.stream_failures = 0
         self.fell_back = False
         self.fallback_owed = False
@@ -128,9 +127,8 @@ class _Turn:
 
     def _record(self, exc: Exception, streaming: bool) -> AttemptError:
         """Classify a failed attempt and update what the next attempt should do differently."""
-        failure = classify(exc, streamed=self.streamed, max_retry_after=self.policy.retry.max_retry_after,
-                           model=self.request.model)
-        failure.message = redact(failure.message, self.secrets)
+        failure = redacted(self.client, classify(exc, streamed=self.streamed, model=self.request.model,
+                                                 max_retry_after=self.policy.retry.max_retry_after))
         if failure.kind == ErrorKind.STREAM_UNSUPPORTED:
             if "stream_options" in failure.message and self.url not in self.quirks.no_stream_options:
                 self.quirks.no_stream_options.add(self.url)

@@ -141,3 +141,74 @@ def test_an_sse_body_answered_to_stream_false_is_a_malformed_answer_not_a_crash(
     assert result.returncode == 1
     assert "malformed chunk: gave up after 2 attempts: the server's answer to stream=false is not JSON" in result.stderr
     assert "AttributeError" not in result.stderr
+
+
+def _damaged_history(data: Path) -> Path:
+    """A history of a few hundred messages with one page in the middle overwritten."""
+    from tui_chat.conversation import ChatMessage, Conversation
+    from tui_chat.store import History
+
+    history = History(data)
+    conversation = Conversation(title="precious")
+    for i in range(150):
+        history.save_message(conversation, ChatMessage("user", f"question {i} " + "words " * 200))
+    history.close()
+    db = data / "history.sqlite3"
+    with db.open("r+b") as fh:
+        fh.seek(4096 * 20)
+        fh.write(b"\xa5" * 4096)
+    return db
+
+
+def test_a_damaged_database_is_never_written_into(sim, isolated_env):
+    db = _damaged_history(isolated_env / "data")
+    before = db.read_bytes()
+    result = tui_chat("ask", "--save", "--model", "echo", "hello")
+    assert result.returncode == 0 and result.stdout == "hello\n"  # the chat goes on
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"tui-chat: history is off: {db} is damaged (") and "kept as it is" in line
+    assert db.read_bytes() == before
+
+
+def test_history_of_a_damaged_database_says_so_instead_of_listing_nothing(sim, isolated_env):
+    db = _damaged_history(isolated_env / "data")
+    result = tui_chat("history")
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.startswith(f"tui-chat: history is off: {db} is damaged (")
+
+
+@pytest.fixture
+def read_only(isolated_env):
+    """Make paths unwritable even for root (CI runs as root): ``chattr +i`` where it works, else chmod."""
+    locked: list[Path] = []
+
+    def lock(*paths: Path) -> None:
+        for path in paths:
+            if os.geteuid() == 0:
+                if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+                    pytest.skip("cannot make a file immutable here (chattr)")
+            else:
+                path.chmod(0o555 if path.is_dir() else 0o444)
+            locked.append(path)
+
+    yield lock
+    for path in reversed(locked):
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(path)], capture_output=True)
+        else:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def test_a_read_only_history_is_listed_and_exported_and_says_so(sim, isolated_env, read_only):
+    assert tui_chat("ask", "--save", "--model", "echo", "keep this").returncode == 0
+    data = isolated_env / "data"
+    read_only(data / "history.sqlite3", data)
+    listed = tui_chat("history")
+    assert listed.returncode == 0 and "keep this" in listed.stdout
+    assert listed.stderr == f"tui-chat: {data / 'history.sqlite3'} is read-only: it is read, and nothing is written to it\n"
+    exported = tui_chat("export", "1", "--format", "json")
+    assert exported.returncode == 0 and '"content": "keep this"' in exported.stdout
+    saved = tui_chat("ask", "--save", "--model", "echo", "more")
+    assert saved.returncode == 0 and saved.stdout == "more\n"
+    assert saved.stderr.splitlines() == [f"tui-chat: history is off: {data / 'history.sqlite3'} is read-only: it can "
+                                         "be listed and exported, but nothing new is saved"]

@@ -149,6 +149,10 @@ def _open_history(data_dir: Path, *, required: bool):
     from .store import History
 
     history = History(data_dir)
+    if required:  # a command about the history itself: a damaged file is said, never listed as if empty
+        history.verify()
+    if required and history.read_only:
+        _status(f"{history.path} is read-only: it is read, and nothing is written to it")
     if not history.enabled:
         if required:
             raise HistoryUnavailable(history.problem)

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from ..conversation import ChatMessage, Conversation, MessageStatus
 from ..engine.events import Metrics, Usage
+from .integrity import IntegrityCheck
 from .migrations import MIGRATIONS, Migration
 
 BUSY_TIMEOUT_MS = 5000
@@ -27,6 +28,10 @@ OWNER = f"{socket.gethostname()}:{os.getpid()}"
 
 class StoreError(Exception):
     """The database cannot be opened, read or written; the message says why, in one line."""
+
+
+class DamagedDatabase(StoreError):
+    """The file failed its integrity check: it is kept as it is, and nothing is written into it."""
 
 
 class MissingRow(StoreError):
@@ -65,9 +70,13 @@ def _describe(exc: sqlite3.Error, path: Path) -> str:
 class HistoryStore:
     """Conversations and messages. The UI reaches it only through this class (it never writes SQL)."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path, check: IntegrityCheck | None = None) -> None:
         self.db = connection
         self.path = path
+        self._check = check
+        """Pending until the first write: a file that existed before is checked before anything is written."""
+        self._damage = ""
+        self.read_only = False
 
     @classmethod
     def open(cls, path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> HistoryStore:
@@ -75,6 +84,7 @@ class HistoryStore:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
+        check = IntegrityCheck(path) if path.exists() and path.stat().st_size else None
         try:
             db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                  check_same_thread=False)
@@ -84,18 +94,47 @@ class HistoryStore:
                 raise StoreError(f"{path}: cannot switch to WAL mode")
             db.execute("PRAGMA synchronous = NORMAL")
             db.execute("PRAGMA foreign_keys = ON")
-            store = cls(db, path)
+            store = cls(db, path, check)
             store._migrate(migrations)
             store._recover_interrupted()
             return store
         except sqlite3.Error as exc:
+            if check is not None and ("unable to open" in str(exc) or "readonly" in str(exc)):
+                return cls._open_read_only(path, migrations)
             raise StoreError(_describe(exc, path)) from None
+
+    @classmethod
+    def _open_read_only(cls, path: Path, migrations: Sequence[Migration]) -> HistoryStore:
+        """A file (or a folder) we may not write: still listed, searched and exported; every write is refused."""
+        try:
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True, isolation_level=None,
+                                 check_same_thread=False)
+            db.row_factory = sqlite3.Row
+            store = cls(db, path)
+            store.read_only = True
+            applied = {row["name"] for row in store._read("SELECT name FROM schema_migrations")}
+        except sqlite3.Error as exc:
+            raise StoreError(_describe(exc, path)) from None
+        if applied != {m.name for m in migrations}:
+            raise StoreError(f"{path} is read-only and was written by another version of tui-chat")
+        return store
 
     def close(self) -> None:
         self.db.close()
 
+    def verify(self) -> None:
+        """Wait for the integrity check, if one is pending; raises :class:`DamagedDatabase`."""
+        if self._check is not None:
+            self._damage, self._check = self._check.problem(), None
+        if self._damage:
+            raise DamagedDatabase(f"{self.path} is damaged ({self._damage}): it is kept as it is and nothing is "
+                                  "written to it; move it aside (or restore a copy) to start a new history")
+
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        if self.read_only:
+            raise StoreError(f"{self.path} is read-only: it can be listed and exported, but nothing new is saved")
+        self.verify()
         try:
             self.db.execute("BEGIN IMMEDIATE")
             try:
@@ -122,24 +161,27 @@ class HistoryStore:
     # -- schema ------------------------------------------------------------------------------------
 
     def _migrate(self, migrations: Sequence[Migration]) -> None:
-        with self._write() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
-                       "(name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, applied_at REAL NOT NULL)")
-            applied = {row["name"]: row["sha256"] for row in db.execute("SELECT name, sha256 FROM schema_migrations")}
-            known = {m.name for m in migrations}
-            unknown = sorted(set(applied) - known)
-            if unknown:
-                raise StoreError(f"{self.path} was written by a newer tui-chat (migration {unknown[0]})")
-            for migration in migrations:
-                if migration.name in applied:
-                    if applied[migration.name] != migration.digest:
-                        raise StoreError(f"migration {migration.name} differs from the one applied to "
-                                         f"{self.path}: released migrations must never be edited")
-                    continue
-                for statement in _statements(migration.sql):
-                    db.execute(statement)
-                db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                           (migration.name, migration.digest, time.time()))
+        """Apply what is missing. An up-to-date database is only read, so opening it waits for no check."""
+        if not self._read("SELECT 1 FROM sqlite_master WHERE name = 'schema_migrations'"):
+            with self._write() as db:
+                db.execute("CREATE TABLE schema_migrations "
+                           "(name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, applied_at REAL NOT NULL)")
+        applied = {row["name"]: row["sha256"] for row in self._read("SELECT name, sha256 FROM schema_migrations")}
+        unknown = sorted(set(applied) - {m.name for m in migrations})
+        if unknown:
+            raise StoreError(f"{self.path} was written by a newer tui-chat (migration {unknown[0]})")
+        for migration in migrations:
+            if migration.name in applied and applied[migration.name] != migration.digest:
+                raise StoreError(f"migration {migration.name} differs from the one applied to "
+                                 f"{self.path}: released migrations must never be edited")
+        pending = [m for m in migrations if m.name not in applied]
+        if pending:
+            with self._write() as db:
+                for migration in pending:
+                    for statement in _statements(migration.sql):
+                        db.execute(statement)
+                    db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                               (migration.name, migration.digest, time.time()))
 
     def applied_migrations(self) -> list[str]:
         return [row["name"] for row in self._read("SELECT name FROM schema_migrations ORDER BY name")]

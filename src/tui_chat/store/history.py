@@ -34,6 +34,15 @@ class History:
         except StoreError as exc:
             self.problem = f"history is off: {exc}"
 
+    def verify(self) -> None:
+        """Wait for the integrity check of the file (the first write does too); ``problem`` says what it found."""
+        self._call(lambda store: store.verify(), None)
+
+    @property
+    def read_only(self) -> bool:
+        """The file can be read but not written (its permissions): listed and exported, nothing saved."""
+        return self.store is not None and self.store.read_only
+
     @property
     def enabled(self) -> bool:
         return self.store is not None

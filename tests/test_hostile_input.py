@@ -14,6 +14,7 @@ import pytest
 
 from tui_chat.backend_process import BackendProcess
 from tui_chat.errors import ConfigError
+from tui_chat.sim.scenarios import prose_tokens
 
 from support import FAST_ENV, ask, screen_text, tui_chat, wait_idle
 
@@ -212,3 +213,31 @@ def test_a_read_only_history_is_listed_and_exported_and_says_so(sim, isolated_en
     assert saved.returncode == 0 and saved.stdout == "more\n"
     assert saved.stderr.splitlines() == [f"tui-chat: history is off: {data / 'history.sqlite3'} is read-only: it can "
                                          "be listed and exported, but nothing new is saved"]
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_a_body_that_is_not_the_gzip_it_claims_is_malformed_not_cannot_connect(sim, stream):
+    result = tui_chat("ask", "--model", "gzipgarbage", "hi", *([] if stream else ["--no-stream"]),
+                      env={"TUI_CHAT_RETRY__MAX_ATTEMPTS": "2", "TUI_CHAT_FALLBACK__ENABLED": "false"})
+    assert result.returncode == 1
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("tui-chat: error: malformed chunk: gave up after 2 attempts: the server's answer cannot "
+                           "be decoded"), last
+    assert "cannot connect" not in result.stderr and "running" not in result.stderr
+
+
+def test_a_turn_that_fails_after_printing_part_of_an_answer_prints_no_empty_separator(sim):
+    result = tui_chat("ask", "--model", "dropthen500-5", "hi", env={"TUI_CHAT_RETRY__MAX_ATTEMPTS": "2",
+                                                                   "TUI_CHAT_FALLBACK__ENABLED": "false"})
+    assert result.returncode == 1
+    assert result.stdout == "".join(prose_tokens(40)[:5]) + "\n"
+    assert "separator" not in result.stderr and "restarted" not in result.stdout
+    assert result.stderr.splitlines()[-1].startswith("tui-chat: error: 500 server error: gave up after 2 attempts")
+
+
+def test_a_200_kb_error_message_is_cut_to_one_readable_line(sim):
+    result = tui_chat("ask", "--model", "huge400", "hi")
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("tui-chat: error: 400 bad request: This request is wrong because very very")
+    assert line.endswith("…") and len(line) < 400

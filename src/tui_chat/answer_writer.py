@@ -46,9 +46,10 @@ class AnswerWriter:
         if self.printed:
             self.replay = ""
 
-    def finish(self) -> None:
-        """The answer is complete. A restarted answer shorter than what was printed differs from it."""
-        if self.replay is not None and self.replay != self.printed:
+    def finish(self, *, answered: bool = True) -> None:
+        """The turn is over. A complete restarted answer shorter than what was printed differs from it; a turn
+        that failed has no new answer to follow a separator: what was held back is already on ``out``."""
+        if answered and self.replay is not None and self.replay != self.printed:
             self._diverge()
         self.replay = None
         if self._parts and not self._parts[-1].endswith("\n"):

@@ -323,7 +323,7 @@ async def _print_turn(events: AsyncIterator[TurnEvent], writer: AnswerWriter, re
                 return EXIT_CUT
             return EXIT_OK
         elif isinstance(event, Failed):
-            writer.finish()
+            writer.finish(answered=False)
             hint = backend.hint(event)
             if record:
                 record.failed(event, hint)

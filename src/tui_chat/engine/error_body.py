@@ -31,7 +31,7 @@ _CONTEXT_OVERFLOW = re.compile(
 
 def reason_from_body(body: object) -> str:
     """The most specific human-readable reason in ``body``, on one line and capped; '' when there is none."""
-    return _clip(_reason(body, depth=0))
+    return clip(_reason(body, depth=0))
 
 
 def code_from_body(body: object) -> str | None:
@@ -102,6 +102,7 @@ def _from_text(text: str, depth: int) -> str:
     return stripped
 
 
-def _clip(text: str) -> str:
+def clip(text: str) -> str:
+    """One line of at most ``MAX_REASON`` characters."""
     line = " ".join(text.split())
     return line if len(line) <= MAX_REASON else line[: MAX_REASON - 1] + "…"

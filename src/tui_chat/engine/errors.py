@@ -12,10 +12,11 @@ import re
 import time
 from collections.abc import Mapping
 
+import httpx2
 import openai
 import pydantic
 
-from .error_body import code_from_body, is_context_overflow, reason_from_body
+from .error_body import clip, code_from_body, is_context_overflow, reason_from_body
 from .events import ErrorKind, reason_text
 
 RETRYABLE_STATUS = {408, 409, 429}
@@ -75,6 +76,9 @@ def classify(exc: BaseException, *, streamed: bool, max_retry_after: float, mode
         return AttemptError(ErrorKind.TIMEOUT, "the server did not answer in time", retryable=True,
                             hint="raise timeouts.idle or timeouts.connect if the server is just slow")
     if isinstance(exc, openai.APIConnectionError):
+        if isinstance(exc.__cause__, httpx2.DecodingError):  # the bytes came, but are not what they claim to be
+            return AttemptError(ErrorKind.MALFORMED, f"the server's answer cannot be decoded ({exc.__cause__})",
+                                retryable=True)
         if streamed:
             return AttemptError(ErrorKind.DROPPED, "the connection closed in the middle of the answer",
                                 retryable=True)
@@ -168,4 +172,4 @@ def _error_code(exc: openai.APIStatusError) -> str | None:
 
 def _first_line(exc: object) -> str:
     text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    return clip(text.splitlines()[0]) if text else type(exc).__name__

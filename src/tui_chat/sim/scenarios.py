@@ -114,6 +114,9 @@ SCENARIOS: dict[str, str] = {
     "echokey": "401 that quotes the Authorization header it was sent (some proxies do)",
     "sseforjson": "answers stream=false with an SSE body (text/event-stream) all the same",
     "error200": "answers 200 with a JSON error object and no choices (the key was refused)",
+    "gzipgarbage": "a body that claims gzip encoding and is not gzip",
+    "dropthen500-N": "the first streaming request drops after N tokens (default 5); every later one is a 500",
+    "huge400": "400 whose error message is 200 KB long",
     "redirect": "307 to the same simulator under another origin (localhost): a client must not follow it",
 }
 CUT_SCENARIOS = {"length": "length", "filter": "content_filter", "finisherror": "error",
@@ -178,7 +181,7 @@ def reply_tokens(scenario: Scenario, prompt: str, attempt: int = 1) -> list[str]
         return tokenize(MARKUP_REPLY)
     if name == "reword":
         return tokenize(REWORDED if attempt > 1 else "A first try at an answer that will be cut off soon.")
-    if name in ("drop", "stall", "midstream", "malformed", "truncate", *CUT_SCENARIOS, "index1"):
+    if name in ("drop", "stall", "midstream", "malformed", "truncate", *CUT_SCENARIOS, "index1", "dropthen500"):
         return prose_tokens(max(scenario.int_arg(0, 20) * 2, 40))
     if name == "empty":
         return []
@@ -192,6 +195,7 @@ def token_delay(scenario: Scenario) -> float:
         return scenario.arg(1, 100) / 1000
     if scenario.name in ("normal", "reasoning", "echo"):
         return 0.004
-    if scenario.name in ("drop", "stall", "midstream", "malformed", "truncate", *CUT_SCENARIOS, "index1"):
+    if scenario.name in ("drop", "stall", "midstream", "malformed", "truncate", *CUT_SCENARIOS, "index1",
+                         "dropthen500"):
         return 0.001
     return 0.0

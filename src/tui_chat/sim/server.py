@@ -226,6 +226,13 @@ class Simulator:
             return Response("data: {\"choices\": []}\n\ndata: [DONE]\n\n", media_type="text/event-stream")
         if name == "error200":
             return JSONResponse({"error": {"message": "Invalid API key", "code": 401}})
+        if name == "huge400":
+            return _error(400, "This request is wrong because " + "very " * 40_000 + "long.", "invalid_request_error")
+        if name == "gzipgarbage":
+            return Response(b"\x1f\x8b this is not gzip at all", media_type="application/json",
+                            headers={"content-encoding": "gzip"})
+        if name == "dropthen500" and n > 1:
+            return _error(500, "The server had an error while processing your request.", "server_error")
         if name == "redirect":
             port = request.url.port
             return Response(status_code=307, headers={"location": f"http://localhost:{port}/v1/chat/completions"})
@@ -254,7 +261,9 @@ class Simulator:
         name = scenario.name
         default_k = ALWAYS if name in ("drop", "stall") else 1
         fault_at = scenario.int_arg(0, 20) if n <= scenario.int_arg(1, default_k) else -1
-        if name not in ("drop", "stall", "midstream", "malformed", "truncate", "reword"):
+        if name == "dropthen500":
+            name, fault_at = "drop", scenario.int_arg(0, 5)
+        elif name not in ("drop", "stall", "midstream", "malformed", "truncate", "reword"):
             fault_at = -1
         delay = token_delay(scenario)
         prefix = _chunk_prefix(model)

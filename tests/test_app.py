@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 
 from tui_chat.backend_process import BackendProcess
 from tui_chat.conversation import ChatMessage, Conversation, MessageStatus
@@ -15,7 +14,6 @@ from tui_chat.ui.screens.help import HelpScreen
 from tui_chat.ui.widgets.key_bar import KeyBar
 from tui_chat.text_safety import visible_text
 from tui_chat.ui.widgets.messages import AssistantMessage
-from tui_chat.ui.widgets.status_bar import StatusBar
 from tui_chat.ui.widgets.streaming_markdown import StreamingMarkdown
 
 from support import ask, record_status, screen_text, wait_for, wait_idle

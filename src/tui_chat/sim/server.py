@@ -16,7 +16,6 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from collections.abc import Callable
 from typing import Any
 
 import uvicorn
@@ -25,16 +24,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from .scenarios import ALWAYS, CUT_SCENARIOS, REASONING, SCENARIOS, Scenario, parse_model, reply_tokens, token_delay, tokenize
-
-BATCH = 32
-"""Events written per send at full speed: fewer, larger writes keep the simulator off the profile."""
-STALL_SECONDS = 30.0
-
-
-class DroppedConnection(Exception):
-    """Raised inside the response body to make uvicorn cut the connection mid-stream."""
-
+from .provider_shapes import ESCAPES, LMSTUDIO_CONTEXT, PROVIDER_ERRORS, cut, pings
+from .scenarios import ALWAYS, REASONING, SCENARIOS, Scenario, parse_model, reply_tokens, token_delay, tokenize
+from .wire import BATCH, STALL_SECONDS, DroppedConnection, chunk_prefix, error, usage
 
 @dataclass
 class Stats:
@@ -61,75 +53,6 @@ class Stats:
             }
             for m in models
         }
-
-
-def _error(status: int, message: str, kind: str, code: str | None = None, headers: dict | None = None) -> Response:
-    body = {"error": {"message": message, "type": kind, "code": code, "param": None}}
-    return JSONResponse(body, status_code=status, headers=headers)
-
-
-def _chunk_prefix(model: str) -> str:
-    return (
-        '{"id":"chatcmpl-sim","object":"chat.completion.chunk","created":0,"model":'
-        + json.dumps(model)
-        + ',"choices":[{"index":0,"delta":'
-    )
-
-
-def _usage(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
-    return {
-        "prompt_tokens": prompt_tokens,
-        "completion_tokens": completion_tokens,
-        "total_tokens": prompt_tokens + completion_tokens,
-    }
-
-
-def _cut(scenario: Scenario, n: int) -> tuple[str, int]:
-    """The finish_reason of request ``n`` of a scenario and how many tokens come before it."""
-    reason = CUT_SCENARIOS.get(scenario.name)
-    if reason is None:
-        return "stop", ALWAYS
-    if reason in ("error", "insufficient_system_resource") and n > scenario.int_arg(1, 1):
-        return "stop", ALWAYS
-    return reason, scenario.int_arg(0, 10)
-
-
-ESCAPES = "bad \x1b]0;PWNED\x07 \x1b[2J\x1b[31mRED \x1b]52;c;cHduZWQ=\x07 \u202eevil\u202c [bold]markup[/bold]"
-
-
-async def _pings():
-    for _ in range(150):
-        yield ": keep-alive\n\n"
-        await asyncio.sleep(0.2)
-
-
-LMSTUDIO_CONTEXT = ("Input does not fit in context length. The input has 31430 tokens, but the context length only "
-                    "supports 30000 tokens.")
-HTML_502 = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1>"
-            "</center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
-PROVIDER_ERRORS: dict[str, Callable[[dict], Response]] = {
-    "gemini429": lambda body: JSONResponse([{"error": {"code": 429, "message": "Resource has been exhausted (e.g. "
-                                                       "check quota).", "status": "RESOURCE_EXHAUSTED"}}],
-                                           status_code=429),
-    "lmstudio400": lambda body: JSONResponse({"error": "The number of tokens to keep from the initial prompt is "
-                                                       "greater than the context length (n_keep: 13055>= n_ctx: 4096)."
-                                                       " Try to load the model with a larger context length, or "
-                                                       "provide a shorter input."}, status_code=400),
-    "html502": lambda body: Response(HTML_502, status_code=502, media_type="text/html"),
-    "orprovider": lambda body: JSONResponse({"error": {"message": "Provider returned error", "code": 400, "metadata": {
-        "raw": json.dumps({"error": {"type": "invalid_request_error", "message": "Model 'sim/vision' supports at "
-                                     "most 1 image per prompt."}}), "provider_name": "Crucible"}},
-        "user_id": "user_sim"}, status_code=400),
-    "mistral422": lambda body: JSONResponse({"object": "error", "message": {"detail": [{
-        "type": "extra_forbidden", "loc": ["body", "stream_options"], "msg": "Extra inputs are not permitted",
-        "input": body.get("stream_options")}]}, "type": "invalid_request_error", "param": None, "code": None},
-        status_code=422) if "stream_options" in body else None,
-    "credits402": lambda body: JSONResponse({"error": {"message": "Insufficient credits. Add more using "
-                                                       "https://openrouter.ai/settings/credits", "code": 402}},
-                                            status_code=402),
-    "balance402": lambda body: _error(402, "Insufficient Balance", "unknown_error", "invalid_request_error"),
-}
-"""Error bodies of every shape providers answer with, by scenario; a lambda may answer None (no error)."""
 
 
 class Simulator:
@@ -162,7 +85,7 @@ class Simulator:
         try:
             body = await request.json()
         except ValueError:
-            return _error(400, "request body is not JSON", "invalid_request_error")
+            return error(400, "request body is not JSON", "invalid_request_error")
         model = str(body.get("model", ""))
         scenario = parse_model(model)
         self.stats.requests[model] += 1
@@ -176,7 +99,7 @@ class Simulator:
             "query": dict(request.query_params),
         }
         if scenario is None:
-            return _error(404, f"The model `{model}` does not exist.", "invalid_request_error", "model_not_found")
+            return error(404, f"The model `{model}` does not exist.", "invalid_request_error", "model_not_found")
         early = self._early_response(request, scenario, n, stream, body)
         if early is not None:
             return early
@@ -195,44 +118,44 @@ class Simulator:
         """Errors answered before any token: auth, rate limits, server errors, unsupported options."""
         name = scenario.name
         if name == "auth":
-            return _error(401, "Incorrect API key provided: sk-…. Check your key.", "invalid_request_error",
+            return error(401, "Incorrect API key provided: sk-…. Check your key.", "invalid_request_error",
                           "invalid_api_key")
         if name == "quota":
-            return _error(429, "You exceeded your current quota, please check your plan and billing details.",
+            return error(429, "You exceeded your current quota, please check your plan and billing details.",
                           "insufficient_quota", "insufficient_quota")
         if name == "ratelimit" and n <= scenario.int_arg(0, 2):
             seconds = scenario.arg(1, 1.0)
             headers = {"retry-after": str(max(1, math.ceil(seconds))), "retry-after-ms": str(int(seconds * 1000))}
-            return _error(429, "Rate limit reached for requests. Please try again later.", "requests",
+            return error(429, "Rate limit reached for requests. Please try again later.", "requests",
                           "rate_limit_exceeded", headers)
         if name == "5xx" and n <= scenario.int_arg(0, 2):
             status = 500 if n % 2 else 503
-            return _error(status, "The server had an error while processing your request.", "server_error")
+            return error(status, "The server had an error while processing your request.", "server_error")
         if name == "nostream" and stream:
-            return _error(400, "Streaming is not supported by this server (stream=true).", "invalid_request_error",
+            return error(400, "Streaming is not supported by this server (stream=true).", "invalid_request_error",
                           "unsupported_parameter")
         if name == "nostreamopts" and "stream_options" in body:
-            return _error(400, "Unrecognized request argument supplied: stream_options", "invalid_request_error",
+            return error(400, "Unrecognized request argument supplied: stream_options", "invalid_request_error",
                           "unsupported_parameter")
         if name == "escapes":
-            return _error(400, ESCAPES, "invalid_request_error")
+            return error(400, ESCAPES, "invalid_request_error")
         if name == "echokey":
             sent = request.headers.get("authorization", "")
-            return _error(401, f"Incorrect API key provided: {sent.removeprefix('Bearer ')} (header: {sent})",
+            return error(401, f"Incorrect API key provided: {sent.removeprefix('Bearer ')} (header: {sent})",
                           "invalid_request_error", "invalid_api_key")
         if name == "pings" and stream:
-            return StreamingResponse(_pings(), media_type="text/event-stream")
+            return StreamingResponse(pings(), media_type="text/event-stream")
         if name == "sseforjson" and not stream:
             return Response("data: {\"choices\": []}\n\ndata: [DONE]\n\n", media_type="text/event-stream")
         if name == "error200":
             return JSONResponse({"error": {"message": "Invalid API key", "code": 401}})
         if name == "huge400":
-            return _error(400, "This request is wrong because " + "very " * 40_000 + "long.", "invalid_request_error")
+            return error(400, "This request is wrong because " + "very " * 40_000 + "long.", "invalid_request_error")
         if name == "gzipgarbage":
             return Response(b"\x1f\x8b this is not gzip at all", media_type="application/json",
                             headers={"content-encoding": "gzip"})
         if name == "dropthen500" and n > 1:
-            return _error(500, "The server had an error while processing your request.", "server_error")
+            return error(500, "The server had an error while processing your request.", "server_error")
         if name == "redirect":
             port = request.url.port
             return Response(status_code=307, headers={"location": f"http://localhost:{port}/v1/chat/completions"})
@@ -241,7 +164,7 @@ class Simulator:
         return None
 
     def _completion(self, model: str, scenario: Scenario, tokens: list[str], prompt_tokens: int) -> dict:
-        finish, cut_at = _cut(scenario, ALWAYS)
+        finish, cut_at = cut(scenario, ALWAYS)
         tokens = tokens[:cut_at]
         message: dict[str, Any] = {"role": "assistant", "content": "".join(tokens)}
         if scenario.name == "reasoning":
@@ -252,7 +175,7 @@ class Simulator:
             "created": int(time.time()),
             "model": model,
             "choices": [{"index": int(scenario.name == "index1"), "message": message, "finish_reason": finish}],
-            "usage": _usage(prompt_tokens, len(tokens)),
+            "usage": usage(prompt_tokens, len(tokens)),
         }
 
     async def _events(self, model: str, scenario: Scenario, n: int, tokens: list[str], prompt_tokens: int,
@@ -266,8 +189,8 @@ class Simulator:
         elif name not in ("drop", "stall", "midstream", "malformed", "truncate", "reword"):
             fault_at = -1
         delay = token_delay(scenario)
-        prefix = _chunk_prefix(model)
-        finish, cut_at = _cut(scenario, n)
+        prefix = chunk_prefix(model)
+        finish, cut_at = cut(scenario, n)
         tokens = tokens[:cut_at]
         pending: list[str] = [prefix + '{"role":"assistant","content":""},"finish_reason":null}]}']
         try:
@@ -301,7 +224,7 @@ class Simulator:
             if include_usage:
                 pending.append(
                     '{"id":"chatcmpl-sim","object":"chat.completion.chunk","created":0,"model":'
-                    + json.dumps(model) + ',"choices":[],"usage":' + json.dumps(_usage(prompt_tokens, len(tokens))) + "}"
+                    + json.dumps(model) + ',"choices":[],"usage":' + json.dumps(usage(prompt_tokens, len(tokens))) + "}"
                 )
             if name == "hangafter":
                 yield self._flush(pending)

@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test bench sim clean bytecode
+.PHONY: run test bench soak sim clean bytecode
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -24,6 +24,10 @@ run: bytecode
 
 test: bytecode
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The randomized fault soak at ten times the size the suite runs (TUI_CHAT_SOAK_RUNS, TUI_CHAT_SOAK_SEED).
+soak: bytecode
+	TUI_CHAT_SOAK_RUNS=$(or $(RUNS),1000) $(PY) -m pytest -q tests/test_soak.py
 
 bench: bytecode
 	$(PY) -m benchmarks

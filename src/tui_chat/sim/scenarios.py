@@ -117,6 +117,7 @@ SCENARIOS: dict[str, str] = {
     "gzipgarbage": "a body that claims gzip encoding and is not gzip",
     "dropthen500-N": "the first streaming request drops after N tokens (default 5); every later one is a 500",
     "huge400": "400 whose error message is 200 KB long",
+    "chaos-SEED": "the fault soak: the first 0-3 requests fail at random (by SEED), then the answer comes",
     "redirect": "307 to the same simulator under another origin (localhost): a client must not follow it",
 }
 CUT_SCENARIOS = {"length": "length", "filter": "content_filter", "finisherror": "error",

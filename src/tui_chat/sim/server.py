@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from . import chaos
 from .provider_shapes import ESCAPES, LMSTUDIO_CONTEXT, PROVIDER_ERRORS, cut, pings
 from .scenarios import ALWAYS, REASONING, SCENARIOS, Scenario, parse_model, reply_tokens, token_delay, tokenize
 from .wire import BATCH, STALL_SECONDS, DroppedConnection, chunk_prefix, error, usage
@@ -100,6 +101,9 @@ class Simulator:
         }
         if scenario is None:
             return error(404, f"The model `{model}` does not exist.", "invalid_request_error", "model_not_found")
+        if scenario.name == "chaos":
+            return chaos.respond(model, scenario.int_arg(0, 0), n, stream,
+                                 bool((body.get("stream_options") or {}).get("include_usage")))
         early = self._early_response(request, scenario, n, stream, body)
         if early is not None:
             return early

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -223,6 +224,35 @@ async def test_unreachable_server_is_a_connection_failure():
     events = [e async for e in run_turn(client, TurnRequest("m", [{"role": "user", "content": "x"}]), policy)]
     await client.close()
     assert isinstance(events[-1], Failed) and events[-1].kind == ErrorKind.CONNECTION
+
+
+async def test_a_server_trickling_its_headers_hits_the_whole_request_timeout():
+    """One header byte every 0.1 s never trips the idle (read) timeout; ``timeouts.request`` still ends it."""
+    async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(65536)
+        try:
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 200:  # bounded: 20 s at most
+                writer.write(bytes([byte]))
+                await writer.drain()
+                await asyncio.sleep(0.1)
+        except ConnectionError:
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(trickle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    timeouts = TimeoutSettings(idle=5, request=1)
+    client = make_client(f"http://127.0.0.1:{port}/v1", "k", timeouts)
+    policy = TurnPolicy(FAST.model_copy(update={"max_attempts": 1}), timeouts, FallbackSettings(enabled=False))
+    try:
+        events = [e async for e in run_turn(client, TurnRequest("m", [{"role": "user", "content": "x"}]), policy)]
+    finally:
+        await client.close()
+        server.close()
+        await server.wait_closed()
+    assert isinstance(events[-1], Failed) and events[-1].kind == ErrorKind.TIMEOUT
+    assert "timeouts.request" in events[-1].message
 
 
 async def test_cancelling_the_consumer_closes_the_http_stream(sim):

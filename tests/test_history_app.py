@@ -281,3 +281,18 @@ async def test_regenerating_keeps_the_old_answer_until_the_new_one_exists(sim, f
         assert "You said: *keep me*" in messages[-1].content and messages[-1].status is MessageStatus.COMPLETE
         assert [m.content for m in messages if m.role == "assistant" and m.status is MessageStatus.COMPLETE] == [
             messages[-1].content]
+
+
+async def test_a_resumed_title_with_escapes_is_drawn_harmlessly(sim, data_dir):
+    store = stored(data_dir)
+    conv = Conversation(title="evil \x1b]0;PWNED\x07 \u202etitle", profile="openai", model="echo")
+    store.create_conversation(conv)
+    store.add_message(conv.id, ChatMessage("user", "q \x1b]52;c;cHduZWQ=\x07"))
+    store.close()
+    history = History(data_dir)
+    app = ChatApp(BackendProcess(model="echo"), conversation=history.load(conv.id), history=history)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.2)
+        screen = screen_text(app)
+        assert "evil ␛]0;PWNED␇ ⟨U+202E⟩title" in screen and "q ␛]52;c;cHduZWQ=␇" in screen
+        assert "\x1b" not in app.sub_title and "\u202e" not in app.sub_title

@@ -349,3 +349,23 @@ async def test_a_long_answer_opened_from_the_history_is_drawn_to_its_end(sim):
         await wait_for(pilot, lambda: "Paragraph 79 of an answer" in screen_text(app))
         body = last_answer(app).query_one(StreamingMarkdown)
         assert body._rendered == len(body._segments)
+
+
+async def test_selecting_answer_text_with_the_mouse_and_copying_it(make_app):
+    """Ctrl+C on a mouse selection in an answer used to kill the app (Textual called the widget's own _render)."""
+    app = make_app("normal")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "hello")
+        await wait_idle(pilot, app)
+        body = last_answer(app).body
+        await pilot.pause(0.1)
+        row = next(y for y in range(body.size.height) if "You said" in body.render_line(y).text)
+        start = body.render_line(row).text.index("You said")
+        await pilot.mouse_down(body, offset=(start, row))
+        await pilot.hover(body, offset=(start + 7, row))
+        await pilot.mouse_up(body, offset=(start + 7, row))
+        await pilot.pause()
+        assert app.screen.get_selected_text() == "You said"
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert app.is_running and app.clipboard == "You said"

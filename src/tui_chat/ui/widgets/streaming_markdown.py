@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from textual.geometry import Region, Size
 from textual.message import Message
+from textual.selection import Selection
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
@@ -219,12 +220,12 @@ class StreamingMarkdown(OneReflow, Widget):
             if self._rendered < len(self._segments):
                 self._tail_lines = []  # older text is still being drawn: the tail waits its turn
                 return
-            lines = self._render(self._tail, width) if self._tail.strip() else []
+            lines = self._render_markdown(self._tail, width) if self._tail.strip() else []
             if lines and self._settled_lines and not self._tail_joined:
                 lines.insert(0, Strip.blank(width, self._style))
             self._tail_lines = lines
 
-    def _render(self, source: str, width: int) -> list[Strip]:
+    def _render_markdown(self, source: str, width: int) -> list[Strip]:
         from ..markdown_render import render_markdown  # markdown-it, Rich and Pygments load with the first answer
 
         lines, plain = render_markdown(self.app.console, source, width, self._style, self._dark)
@@ -269,7 +270,7 @@ class StreamingMarkdown(OneReflow, Widget):
             row = len(self._settled_lines)
             if self._settled_lines and not joined:
                 self._settled_lines.append(Strip.blank(width, self._style))
-            self._settled_lines.extend(self._render(source, width))
+            self._settled_lines.extend(self._render_markdown(source, width))
             if self._code_drawn_plain and self._plain_from is None:
                 self._plain_from = (self._rendered, row)
             self._rendered += 1
@@ -293,6 +294,22 @@ class StreamingMarkdown(OneReflow, Widget):
         self._ensure(width)
         settled = self._settled_lines
         if y < len(settled):
-            return settled[y]
-        y -= len(settled)
-        return self._tail_lines[y] if y < len(self._tail_lines) else Strip.blank(width, self._style)
+            line = settled[y]
+        else:
+            tail_y = y - len(settled)
+            line = self._tail_lines[tail_y] if tail_y < len(self._tail_lines) else Strip.blank(width, self._style)
+        line = line.apply_offsets(0, y)  # where the mouse is in the text, for selection (cached on the strip)
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(y)) is not None:
+            length = line.cell_length
+            start, end = min(span[0], length), length if span[1] == -1 else min(span[1], length)
+            before, chosen, after = line.divide([start, end, length])
+            style = self.screen.get_component_rich_style("screen--selection")
+            return Strip.join([before, chosen.apply_style(style), after])
+        return line
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The selected part of the text as drawn (what the mouse went over), row by row."""
+        self._ensure(self.content_size.width)
+        text = "\n".join(strip.text.rstrip() for strip in (*self._settled_lines, *self._tail_lines))
+        return selection.extract(text), "\n"

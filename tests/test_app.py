@@ -369,3 +369,18 @@ async def test_selecting_answer_text_with_the_mouse_and_copying_it(make_app):
         await pilot.press("ctrl+c")
         await pilot.pause()
         assert app.is_running and app.clipboard == "You said"
+
+
+async def test_a_failed_question_sent_again_is_sent_once(make_app, sim):
+    app = make_app("auth")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "q")
+        await wait_idle(pilot, app)
+        assert app.prompt.text == "q"  # nothing came back: the question is given back to edit
+        app.use_model("echo")
+        await pilot.press("enter")
+        await wait_idle(pilot, app)
+        assert sim.stats("echo")["last_request"]["messages"] == [{"role": "user", "content": "q"}]
+        assert [(m.role, m.status) for m in app.conversation.messages] == [
+            ("user", MessageStatus.COMPLETE), ("assistant", MessageStatus.FAILED),
+            ("user", MessageStatus.COMPLETE), ("assistant", MessageStatus.COMPLETE)]

@@ -59,8 +59,10 @@ class Conversation:
     rest are read (see ``History.read_earlier``) before any turn is sent."""
 
     def history(self, leaving_out: Sequence[ChatMessage] = ()) -> list[tuple[str, str]]:
-        """What the next turn sends; ``leaving_out``: the answers a regeneration will replace."""
-        return [(m.role, m.content) for m in self.messages if m.in_context and m not in leaving_out]
+        """What the next turn sends; ``leaving_out``: the answers a regeneration will replace. A question whose
+        every answer failed, asked again after, is sent once: the failed try stays in the log, not in context."""
+        kept = [m for m in self.messages if m not in leaving_out]
+        return [(m.role, m.content) for i, m in enumerate(kept) if m.in_context and not _unanswered(kept, i)]
 
     def last_answers(self) -> list[ChatMessage]:
         """The answers after the last question: what regenerating replaces (an answer, and any failed or
@@ -74,6 +76,18 @@ class Conversation:
 
     def last(self, role: str) -> ChatMessage | None:
         return next((m for m in reversed(self.messages) if m.role == role), None)
+
+
+def _unanswered(messages: Sequence[ChatMessage], index: int) -> bool:
+    """A question followed by failed answers only, and then by another question."""
+    if messages[index].role != "user":
+        return False
+    after = index + 1
+    while after < len(messages) and messages[after].role == "assistant":
+        if messages[after].in_context:
+            return False
+        after += 1
+    return index + 1 < after < len(messages)
 
 
 def title_from_prompt(prompt: str, limit: int = 60) -> str:

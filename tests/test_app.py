@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+from textual import events
+
 import threading
 
 
 from tui_chat.backend_process import BackendProcess
 from tui_chat.conversation import ChatMessage, Conversation, MessageStatus
 from tui_chat.sim.scenarios import prose_tokens
+from tui_chat.store import History
 from tui_chat.ui import markdown_render
 from tui_chat.ui.app import ChatApp
 from tui_chat.ui.screens.help import HelpScreen
@@ -165,7 +169,7 @@ async def test_up_in_empty_prompt_edits_and_resends(make_app, sim):
         await wait_idle(pilot, app)
         await pilot.press("up")
         assert app.prompt.text == "first try"
-        assert app.conversation.messages == []
+        assert len(app.conversation.messages) == 2  # replaced only when the edit is sent
         await pilot.press("end", *" now", "enter")
         await wait_idle(pilot, app)
         user, answer = app.conversation.messages
@@ -384,3 +388,38 @@ async def test_a_failed_question_sent_again_is_sent_once(make_app, sim):
         assert [(m.role, m.status) for m in app.conversation.messages] == [
             ("user", MessageStatus.COMPLETE), ("assistant", MessageStatus.FAILED),
             ("user", MessageStatus.COMPLETE), ("assistant", MessageStatus.COMPLETE)]
+
+
+@pytest.mark.parametrize("abandon", [("escape",), ("ctrl+a", "ctrl+k"), ("ctrl+q",)])
+async def test_an_abandoned_edit_keeps_the_exchange(make_app, isolated_env, abandon):
+    app = make_app("echo")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "keep me")
+        await wait_idle(pilot, app)
+        await pilot.press("up")
+        await pilot.press(*abandon)
+        await pilot.pause()
+        if app.is_running:
+            assert app.prompt.text == "" and len(app.conversation.messages) == 2
+            await ask(pilot, "next")
+            await wait_idle(pilot, app)
+    history = History(isolated_env / "data")
+    [summary] = history.list_conversations()
+    contents = [m.content for m in history.load(summary.id).messages]
+    history.close()
+    assert contents[:2] == ["keep me", "keep me"] and len(contents) in (2, 4)
+
+
+async def test_keys_typed_in_the_same_burst_as_enter_are_kept(make_app):
+    app = make_app("slow-200-20")
+    async with app.run_test(size=SIZE) as pilot:
+        for key in [*"gamma", "enter", *"delta"]:  # one burst, as a terminal delivers a paste or fast typing
+            app.post_message(events.Key(key, "\r" if key == "enter" else key))
+        await pilot.pause(0.2)
+        assert app.conversation.messages[0].content == "gamma"
+        assert app.prompt.text == "delta"
+        await pilot.press("enter")  # busy: the question goes back into the prompt, nothing is lost
+        await pilot.pause()
+        assert app.prompt.text == "delta"
+        await pilot.press("escape")
+        await wait_idle(pilot, app)

@@ -124,6 +124,8 @@ class ChatApp(App[int]):
         self.status = TurnStatus()
         self._turn: tuple[ChatMessage, AssistantMessage, TurnRecorder] | None = None
         self._replacing: list[ChatMessage] = []
+        self._editing: ChatMessage | None = None
+        """The question Up took back to edit: it and what follows are replaced only when the edit is sent."""
         self._sent_prompt = ""
         self._history_problem_shown = ""
 
@@ -266,13 +268,19 @@ class ChatApp(App[int]):
 
     @on(PromptInput.Submitted)
     async def send_prompt(self, event: PromptInput.Submitted) -> None:
-        if self.busy:
+        if self.busy:  # the prompt cleared itself on Enter: give the question back, before what came after it
+            self.prompt.text = event.text + self.prompt.text
+            self.prompt.move_cursor(self.prompt.document.end)
             self.notify("An answer is still coming: Esc stops it.", severity="warning")
             return
-        self.prompt.clear()
         await self.send(event.text)
 
     async def send(self, text: str) -> None:
+        editing, self._editing = self._editing, None
+        if editing is not None and editing in self.conversation.messages:  # the edited exchange is replaced now
+            self.history.delete_messages_from(self.conversation, editing)
+            del self.conversation.messages[self.conversation.messages.index(editing):]
+            await self.log_view.remove_from(editing)
         user = ChatMessage("user", text)
         if not self.conversation.title:
             self.conversation.title = title_from_prompt(text)
@@ -384,6 +392,8 @@ class ChatApp(App[int]):
     def action_stop(self) -> None:
         if self.busy:
             self.workers.cancel_group(self, TURN_GROUP)
+        elif self._editing is not None:
+            self.prompt.clear()  # abandons the edit (see _prompt_changed): the exchange stays
 
     async def action_regenerate(self) -> None:
         if self.busy:
@@ -403,11 +413,15 @@ class ChatApp(App[int]):
         user = self.conversation.last("user")
         if user is None:
             return
-        index = self.conversation.messages.index(user)
-        self.history.delete_messages_from(self.conversation, user)
-        del self.conversation.messages[index:]
-        await self.log_view.remove_from(user)
+        self._editing = user  # replaced only when the edit is sent; clearing the prompt or Esc keeps it
         self.prompt.text = user.content
+        self.prompt.move_cursor(self.prompt.document.end)
+        self.notify("Editing the last question: Enter sends it in place of the old one; Esc keeps the old one.")
+
+    @on(PromptInput.Changed)
+    def _prompt_changed(self) -> None:
+        if self._editing is not None and not self.prompt.text:
+            self._editing = None  # the edit was abandoned: the exchange stays as it is
         self.prompt.move_cursor(self.prompt.document.end)
 
     async def action_new_conversation(self) -> None:

@@ -31,6 +31,7 @@ class PromptInput(TextArea):
             event.prevent_default()
             if self.text.strip():
                 self.post_message(self.Submitted(self.text))
+                self.clear()  # now: keys typed right after Enter, in the same burst, land in the empty prompt
             return
         if event.key in ("ctrl+j", "alt+enter"):
             event.stop()

@@ -423,3 +423,36 @@ async def test_keys_typed_in_the_same_burst_as_enter_are_kept(make_app):
         assert app.prompt.text == "delta"
         await pilot.press("escape")
         await wait_idle(pilot, app)
+
+
+@pytest.mark.parametrize("key", ["f7", "ctrl+x"])
+async def test_an_action_remapped_to_a_key_the_prompt_uses_still_runs(make_app, monkeypatch, key):
+    """``stop = "f7"``: f7 is the prompt's select-all, ctrl+x its cut; the app's action must win (and say so)."""
+    monkeypatch.setenv("TUI_CHAT_KEYMAP__STOP", key)
+    monkeypatch.setenv("TUI_CHAT_KEYMAP__NEW_CONVERSATION", "f6")
+    app = make_app("slow-400-10")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "long one")
+        await wait_for(pilot, lambda: app.status.tokens >= 3)
+        await pilot.press("ctrl+r")
+        shown = key.replace("ctrl+", "^")
+        await pilot.pause()
+        assert any(n.message == f"{shown} stops the current answer first." for n in app._notifications)
+        await pilot.press(key)
+        await wait_idle(pilot, app)
+        assert app.conversation.messages[-1].status is MessageStatus.STOPPED
+        await pilot.press("f6")
+        await pilot.pause()
+        assert app.conversation.messages == []
+        assert f" {shown} Stop " in screen_text(app).splitlines()[-1]
+
+
+async def test_the_apps_keys_go_to_a_modal_when_one_is_open(make_app):
+    app = make_app("echo")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")  # the help closes; it does not "stop" anything
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)

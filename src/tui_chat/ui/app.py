@@ -16,6 +16,7 @@ from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.notifications import SeverityLevel
 from textual.binding import Binding
+from textual.actions import SkipAction
 from textual.command import SimpleCommand
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -32,7 +33,7 @@ from .turn_status import TurnStatus
 from .widgets.key_bar import KeyBar
 from .widgets.message_log import NEEDED_TO_OPEN, MessageLog
 from .widgets.messages import AssistantMessage
-from .widgets.prompt_input import PromptInput
+from .widgets.prompt_input import PromptInput, read_alt_enter_as_newline
 from .widgets.sidebar import Sidebar
 from .widgets.streaming_markdown import StreamingMarkdown
 from .widgets.status_bar import StatusBar
@@ -81,19 +82,19 @@ class ChatApp(App[int]):
     TITLE = "tui-chat"
     NEEDED_TO_OPEN = NEEDED_TO_OPEN
     """How many of a conversation's newest messages it must come with; the rest are read after the first frame."""
-    BINDINGS = [
-        Binding("escape", "stop", "Stop", id="stop"),
-        Binding("ctrl+r", "regenerate", "Regenerate", id="regenerate"),
-        Binding("ctrl+n", "new_conversation", "New", id="new_conversation"),
-        Binding("ctrl+b", "toggle_sidebar", "History", id="toggle_sidebar"),
-        Binding("ctrl+f", "search_history", "Search", id="search_history", show=False),
-        Binding("ctrl+o", "copy_answer", "Copy answer", id="copy_answer"),
-        Binding("ctrl+g", "copy_code", "Copy code", id="copy_code", show=False),
-        Binding("f2", "choose_model", "Model", id="choose_model"),
-        Binding("f3", "choose_profile", "Profile", id="choose_profile", show=False),
-        Binding("f4", "edit_system_prompt", "System prompt", id="edit_system_prompt", show=False),
-        Binding("f9", "change_theme", "Theme", id="change_theme", show=False),
-        Binding("f1", "help", "Help", id="help"),
+    BINDINGS = [  # priority: a key remapped to one the prompt also uses must reach its action (check_action)
+        Binding("escape", "stop", "Stop", id="stop", priority=True),
+        Binding("ctrl+r", "regenerate", "Regenerate", id="regenerate", priority=True),
+        Binding("ctrl+n", "new_conversation", "New", id="new_conversation", priority=True),
+        Binding("ctrl+b", "toggle_sidebar", "History", id="toggle_sidebar", priority=True),
+        Binding("ctrl+f", "search_history", "Search", id="search_history", show=False, priority=True),
+        Binding("ctrl+o", "copy_answer", "Copy answer", id="copy_answer", priority=True),
+        Binding("ctrl+g", "copy_code", "Copy code", id="copy_code", show=False, priority=True),
+        Binding("f2", "choose_model", "Model", id="choose_model", priority=True),
+        Binding("f3", "choose_profile", "Profile", id="choose_profile", show=False, priority=True),
+        Binding("f4", "edit_system_prompt", "System prompt", id="edit_system_prompt", show=False, priority=True),
+        Binding("f9", "change_theme", "Theme", id="change_theme", show=False, priority=True),
+        Binding("f1", "help", "Help", id="help", priority=True),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
     ACTIONS = {
@@ -117,6 +118,7 @@ class ChatApp(App[int]):
         """``backend``: started, ideally before Textual was imported (see :mod:`tui_chat.backend_process`).
         Raises :class:`ConfigError` for a bad configuration."""
         super().__init__()
+        read_alt_enter_as_newline()
         self.backend = backend
         self.settings, _ = backend.setup()
         self._history = history
@@ -271,7 +273,7 @@ class ChatApp(App[int]):
         if self.busy:  # the prompt cleared itself on Enter: give the question back, before what came after it
             self.prompt.text = event.text + self.prompt.text
             self.prompt.move_cursor(self.prompt.document.end)
-            self.notify("An answer is still coming: Esc stops it.", severity="warning")
+            self.notify(f"An answer is still coming: {self.key_for('stop')} stops it.", severity="warning")
             return
         await self.send(event.text)
 
@@ -389,15 +391,32 @@ class ChatApp(App[int]):
 
     # -- actions -----------------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The app's keys win over the prompt's (they are priority bindings), but not over a modal screen's
+        (a rename box, the help, the command palette): there they are left to the modal (and shown dimmed), but
+        for quitting."""
+        if action in self.ACTIONS and action != "quit" and self.screen.is_modal:
+            return None
+        return True
+
     def action_stop(self) -> None:
         if self.busy:
             self.workers.cancel_group(self, TURN_GROUP)
         elif self._editing is not None:
             self.prompt.clear()  # abandons the edit (see _prompt_changed): the exchange stays
+        else:
+            raise SkipAction()  # nothing to stop: the key goes on to the focused widget (the sidebar's search)
+
+    def key_for(self, action: str) -> str:
+        """The key bound to ``action`` as the key bar shows it, remaps included."""
+        for key, (_, binding, _, _) in self.screen_stack[0].active_bindings.items():
+            if binding.action == action:
+                return self.get_key_display(binding)
+        return action
 
     async def action_regenerate(self) -> None:
         if self.busy:
-            self.notify("Esc stops the current answer first.", severity="warning")
+            self.notify(f"{self.key_for('stop')} stops the current answer first.", severity="warning")
             return
         last = self.conversation.messages[-1] if self.conversation.messages else None
         if last is None:
@@ -588,7 +607,7 @@ class ChatApp(App[int]):
     @work(group="profile", exclusive=True, exit_on_error=False)
     async def use_profile(self, name: str) -> None:
         if self.busy:
-            self.notify("Esc stops the current answer first.", severity="warning")
+            self.notify(f"{self.key_for('stop')} stops the current answer first.", severity="warning")
             return
         try:
             profile = await self.backend.use_profile(name)

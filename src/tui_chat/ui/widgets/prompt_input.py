@@ -44,3 +44,15 @@ class PromptInput(TextArea):
             self.post_message(self.EditLast())
             return
         await super()._on_key(event)
+
+
+def read_alt_enter_as_newline() -> None:
+    """Alt+Enter reaches an app as ESC CR under tmux and screen (and in terminals without the kitty keyboard
+    protocol), and Textual's parser drops the ESC: the key arrived as Enter and sent the prompt. Textual's
+    sequence table (to which terminal sequences the parser maps which keys) gets that one sequence, mapped to
+    Ctrl+J, the newline key that works everywhere. Pressing Esc and then Enter within Textual's escape delay
+    (~0.1 s) reads the same way, as it always did in terminals: there is no telling them apart."""
+    from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+    from textual.keys import Keys
+
+    ANSI_SEQUENCES_KEYS.setdefault("\x1b\r", (Keys.ControlJ,))

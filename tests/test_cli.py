@@ -210,3 +210,26 @@ def test_ask_save_records_a_failed_turn(sim):
     result = tui_chat("ask", "--save", "--model", "auth", "hi")
     assert result.returncode == 1 and "saved as conversation" in result.stderr
     assert "2 msgs" in tui_chat("history").stdout
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    ('[keymap]\nno_such_action = "f7"\n', "keymap: 'no_such_action' is not a binding id"),
+    ('[keymap]\nstop = "f1"\n', "keymap: f1 is bound to both stop and help"),
+    ('[keymap]\nregenerate = "f8"\nhelp = "f8"\n', "keymap: f8 is bound to both regenerate and help"),
+])
+def test_config_validate_rejects_an_unusable_keymap(tmp_path: Path, content: str, expected: str):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(content)
+    result = tui_chat("config", "validate", str(cfg))
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert expected in line and str(cfg) in line
+
+
+def test_config_validate_warns_of_a_key_the_prompt_uses(tmp_path: Path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[keymap]\nstop = "f7"\n')
+    result = tui_chat("config", "validate", str(cfg))
+    assert result.returncode == 0 and result.stdout == f"ok: {cfg}\n"
+    assert result.stderr == ("tui-chat: warning: keymap.stop = 'f7': the prompt uses f7 (select all); "
+                             "stop wins over it\n")

@@ -114,3 +114,13 @@ def test_key_is_secret_everywhere(cfg: Path, monkeypatch: pytest.MonkeyPatch):
     assert "abcdefgh" not in repr(p) and "abcdefgh" not in str(loaded.settings)
     assert mask_secret(p.api_key) == "sk-…9876"
     assert mask_secret(None) == "(not set)"
+
+
+def test_the_keymap_table_knows_every_key_the_prompt_uses():
+    from textual.widgets import TextArea
+
+    from tui_chat.keymap import PROMPT_KEYS, keys_of
+
+    used = {key for binding in TextArea.BINDINGS for key in keys_of(binding.key) if not key.startswith("super+")}
+    assert used - {"shift+home", "shift+end", "shift+up", "shift+down", "shift+left", "shift+right",
+                   "ctrl+shift+left", "ctrl+shift+right"} <= set(PROMPT_KEYS)

@@ -358,7 +358,10 @@ def _config(args: argparse.Namespace) -> int:
         path = Path(args.file or _config_path(args))
         if not path.is_file():
             raise ConfigError(f"config error: {path}: no such file")
-        load_config(path, use_env=False)
+        from .keymap import keymap_warnings
+
+        for warning in keymap_warnings(load_config(path, use_env=False).settings.keymap):
+            _status(f"warning: {warning}")
         print(f"ok: {path}")
         return EXIT_OK
     _show(_load(args), getattr(args, "profile", None))

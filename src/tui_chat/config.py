@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -27,6 +27,7 @@ from pydantic_settings import (
 
 from .config_view import AppSettings, ProfileView
 from .errors import ConfigError
+from .keymap import keymap_problems
 
 APP_NAME = "tui-chat"
 ENV_PREFIX = "TUI_CHAT_"
@@ -117,6 +118,14 @@ class Settings(BaseSettings):
     fallback: FallbackSettings = Field(default_factory=FallbackSettings)
     profiles: dict[str, Profile] = Field(default_factory=dict)
     keymap: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("keymap")
+    @classmethod
+    def _usable_keymap(cls, keymap: dict[str, str]) -> dict[str, str]:
+        problems = keymap_problems(keymap)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return keymap
 
     @model_validator(mode="after")
     def _with_builtin_profiles(self) -> Settings:
@@ -329,7 +338,7 @@ def _describe_validation_error(exc: ValidationError, path: Path, origins: Mappin
     if err["type"] == "extra_forbidden":
         what = "unknown setting"
     else:
-        what = err["msg"]
+        what = err["msg"].removeprefix("Value error, ")
         if "input" in err and _may_echo(err["loc"], err["input"]):
             what += f" (got {err['input']!r})"
     more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""

@@ -28,6 +28,7 @@ from ..engine.events import Delta, Failed, FallingBack, Finished, ReasoningDelta
 from ..engine.request import build_messages
 from ..errors import BackendError, ConfigError
 from ..hints import failure_hint
+from ..keymap import DEFAULT_KEYS
 from ..text_safety import visible_line
 from .turn_status import TurnStatus
 from .widgets.key_bar import KeyBar
@@ -77,25 +78,30 @@ class ChatScreen(Screen[None]):
     AUTO_FOCUS = "#prompt"
 
 
+def _binding(action: str, description: str, show: bool = True) -> Binding:
+    """An app action under its default keys (remapped by ``[keymap]`` through its id, the action's name)."""
+    return Binding(DEFAULT_KEYS[action], action, description, id=action, show=show, priority=True)
+
+
 class ChatApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "tui-chat"
     NEEDED_TO_OPEN = NEEDED_TO_OPEN
     """How many of a conversation's newest messages it must come with; the rest are read after the first frame."""
     BINDINGS = [  # priority: a key remapped to one the prompt also uses must reach its action (check_action)
-        Binding("escape", "stop", "Stop", id="stop", priority=True),
-        Binding("ctrl+r", "regenerate", "Regenerate", id="regenerate", priority=True),
-        Binding("ctrl+n", "new_conversation", "New", id="new_conversation", priority=True),
-        Binding("ctrl+b", "toggle_sidebar", "History", id="toggle_sidebar", priority=True),
-        Binding("ctrl+f", "search_history", "Search", id="search_history", show=False, priority=True),
-        Binding("ctrl+o", "copy_answer", "Copy answer", id="copy_answer", priority=True),
-        Binding("ctrl+g", "copy_code", "Copy code", id="copy_code", show=False, priority=True),
-        Binding("f2", "choose_model", "Model", id="choose_model", priority=True),
-        Binding("f3", "choose_profile", "Profile", id="choose_profile", show=False, priority=True),
-        Binding("f4", "edit_system_prompt", "System prompt", id="edit_system_prompt", show=False, priority=True),
-        Binding("f9", "change_theme", "Theme", id="change_theme", show=False, priority=True),
-        Binding("f1", "help", "Help", id="help", priority=True),
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        _binding("stop", "Stop"),
+        _binding("regenerate", "Regenerate"),
+        _binding("new_conversation", "New"),
+        _binding("toggle_sidebar", "History"),
+        _binding("search_history", "Search", show=False),
+        _binding("copy_answer", "Copy answer"),
+        _binding("copy_code", "Copy code", show=False),
+        _binding("choose_model", "Model"),
+        _binding("choose_profile", "Profile", show=False),
+        _binding("edit_system_prompt", "System prompt", show=False),
+        _binding("change_theme", "Theme", show=False),
+        _binding("help", "Help"),
+        _binding("quit", "Quit"),
     ]
     ACTIONS = {
         "stop": "Stop the answer being generated (the partial answer stays)",

@@ -14,9 +14,8 @@ from tui_chat.testing.tmux import Tmux
 BIN = Path(sys.executable).parent / "tui-chat"
 
 
-@pytest.mark.parametrize("width, height", [(80, 24), (200, 50)])
-def test_type_a_prompt_and_read_the_answer_and_status(sim, tmp_path, width, height):
-    env = {
+def app_env(sim, tmp_path: Path) -> dict[str, str]:
+    return {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
         "TERM": "xterm-256color",
@@ -25,6 +24,11 @@ def test_type_a_prompt_and_read_the_answer_and_status(sim, tmp_path, width, heig
         "OPENAI_BASE_URL": sim.base_url,
         "OPENAI_API_KEY": "sk-test-0000000000001234",
     }
+
+
+@pytest.mark.parametrize("width, height", [(80, 24), (200, 50)])
+def test_type_a_prompt_and_read_the_answer_and_status(sim, tmp_path, width, height):
+    env = app_env(sim, tmp_path)
     term = Tmux(width, height)
     try:
         term.start([str(BIN), "--model", "echo"], env)
@@ -42,5 +46,41 @@ def test_type_a_prompt_and_read_the_answer_and_status(sim, tmp_path, width, heig
                 break
             time.sleep(0.05)
         assert not term.alive()
+    finally:
+        term.close()
+
+
+def test_alt_enter_a_burst_and_a_mouse_selection_in_a_real_terminal(sim, tmp_path):
+    """What only a terminal shows: tmux sends Alt+Enter as ESC CR, delivers keys in bursts, and forwards mouse
+    drags; the copy goes out as OSC 52, which tmux keeps in its paste buffer (set-clipboard on)."""
+    term = Tmux(100, 30)
+    try:
+        term.start([str(BIN), "--model", "echo"], app_env(sim, tmp_path))
+        term.run("set-option", "-g", "set-clipboard", "on")
+        term.wait_for("Ask anything")
+        term.send("line one", literal=True)
+        term.send("M-Enter")
+        term.send("line two", literal=True)
+        term.send("Enter", "gamma")  # one burst: Enter, then the next question's first word
+        term.wait_for("● ready · last:")
+        assert sim.stats("echo")["last_request"]["messages"] == [{"role": "user", "content": "line one\nline two"}]
+        screen = term.wait_for("gamma")
+        rows = screen.splitlines()
+        assert "│ gamma" in screen and screen.count("gamma") == 1  # in the prompt: not lost, and not sent
+        answer_row = max(y for y, row in enumerate(rows) if "line two" in row)
+        column = rows[answer_row].index("line two")
+        press, drag, release = "\x1b[<0;{};{}M", "\x1b[<32;{};{}M", "\x1b[<0;{};{}m"
+        term.send(press.format(column + 1, answer_row + 1), literal=True)
+        term.send(drag.format(column + 4, answer_row + 1), literal=True)
+        term.send(release.format(column + 4, answer_row + 1), literal=True)
+        time.sleep(0.3)
+        term.send("C-c")
+        for _ in range(100):  # bounded
+            copied = term.run("show-buffer", check=False).stdout
+            if copied:
+                break
+            time.sleep(0.05)
+        assert copied == "line"
+        assert term.alive() and "│ gamma" in term.screen()  # still running, the prompt untouched
     finally:
         term.close()

@@ -267,3 +267,23 @@ async def test_cancelling_the_consumer_closes_the_http_stream(sim):
 def test_empty_system_prompt_is_not_sent():
     assert build_messages("  ", [("user", "hi")]) == [{"role": "user", "content": "hi"}]
     assert build_messages("be brief", [("user", "hi")])[0] == {"role": "system", "content": "be brief"}
+
+
+async def test_time_to_first_token_counts_from_when_the_user_asked(sim):
+    client = make_client(sim.base_url, "sk-test", IDLE)
+    policy = TurnPolicy(FAST, IDLE, FallbackSettings())
+    asked_at = time.monotonic() - 5.0  # the user pressed Enter five seconds ago (the app's process hop, a queue)
+    request = TurnRequest("normal", [{"role": "user", "content": "hi"}], asked_at=asked_at)
+    try:
+        events = [e async for e in run_turn(client, request, policy)]
+    finally:
+        await client.close()
+    metrics = events[-1].metrics
+    assert 5.0 <= metrics.time_to_first_token <= metrics.total_time
+
+
+async def test_a_non_streamed_answer_reports_no_tokens_per_second(sim):
+    events = await collect(sim, "normal", stream=False)
+    metrics = events[-1].metrics
+    assert metrics.tokens > 0 and metrics.tokens_per_second is None
+    assert "tok/s" not in metrics.describe()

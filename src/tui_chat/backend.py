@@ -65,17 +65,18 @@ class Backend:
         s = self.config.settings
         return TurnPolicy(s.retry, s.timeouts, s.fallback)
 
-    def request(self, messages: Sequence[dict[str, Any]], stream: bool = True,
-                model: str | None = None) -> TurnRequest:
+    def request(self, messages: Sequence[dict[str, Any]], stream: bool = True, model: str | None = None,
+                asked_at: float | None = None) -> TurnRequest:
         s = self.config.settings
-        return TurnRequest(model or self.model, messages, s.temperature, s.max_tokens, stream and self.profile.stream)
+        return TurnRequest(model or self.model, messages, s.temperature, s.max_tokens, stream and self.profile.stream,
+                           asked_at)
 
-    def turn(self, messages: Sequence[dict[str, Any]], stream: bool = True,
-             model: str | None = None) -> AsyncIterator[TurnEvent]:
+    def turn(self, messages: Sequence[dict[str, Any]], stream: bool = True, model: str | None = None,
+             asked_at: float | None = None) -> AsyncIterator[TurnEvent]:
         """Run one turn; ``stream=False`` (``--no-stream``) asks for the whole answer at once."""
         from .engine.turn import run_turn
 
-        return run_turn(self.client, self.request(messages, stream, model), self.policy, self.quirks)
+        return run_turn(self.client, self.request(messages, stream, model, asked_at), self.policy, self.quirks)
 
     def hint(self, failed: Failed) -> str:
         return failure_hint(failed, self.profile.view())

@@ -10,7 +10,7 @@ The child (:mod:`tui_chat.backend_spawn`) talks over a socketpair, with pickled 
 ``multiprocessing.connection``.
 
 Protocol, parent to child: ``("configure", id, config_path, profile, model)``, ``("profile", id, name)``,
-``("models", id, profile)``, ``("turn", id, profile, model, messages)`` and ``("cancel", id)``. Child to
+``("models", id, profile)``, ``("turn", id, profile, model, messages, asked_at)`` and ``("cancel", id)``. Child to
 parent: ``(id, reply)``. A request's reply is ``("ok", value)`` or ``("error", line)``; a turn's replies
 are batches of events, the last ending with its ``Finished`` or ``Failed``, or, after a cancel, with
 :data:`CANCELLED`.
@@ -147,13 +147,14 @@ class BackendProcess:
         assert self.profile is not None
         return await self._request("models", self.profile.name)
 
-    async def turn(self, messages: Sequence[dict[str, Any]]) -> AsyncIterator[TurnEvent]:
-        """The events of one turn, as :func:`run_turn` yields them. Cancelling the consumer cancels the turn."""
+    async def turn(self, messages: Sequence[dict[str, Any]], asked_at: float | None = None) -> AsyncIterator[TurnEvent]:
+        """The events of one turn, as :func:`run_turn` yields them. Cancelling the consumer cancels the turn.
+        ``asked_at``: when the user asked (``time.monotonic()``, one clock for both processes)."""
         assert self.profile is not None
         self.start()
         turn_id, replies = self._open()
         started = time.monotonic()
-        self._send(("turn", turn_id, self.profile.name, self.model, list(messages)))
+        self._send(("turn", turn_id, self.profile.name, self.model, list(messages), asked_at))
         done = False
         try:
             while not done:

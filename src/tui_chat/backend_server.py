@@ -124,7 +124,8 @@ class BackendServer:
         else:
             self._send((request_id, ("ok", models)))
 
-    async def _turn(self, turn_id: int, profile: str, model: str, messages: list[dict[str, Any]]) -> None:
+    async def _turn(self, turn_id: int, profile: str, model: str, messages: list[dict[str, Any]],
+                    asked_at: float | None) -> None:
         batch: list[Any] = []
         loop = asyncio.get_running_loop()
         flush_at: asyncio.TimerHandle | None = None
@@ -139,7 +140,7 @@ class BackendServer:
                 batch.clear()
 
         try:
-            async for event in self._backend(profile).turn(messages, model=model):
+            async for event in self._backend(profile).turn(messages, model=model, asked_at=asked_at):
                 batch.append(event)
                 if isinstance(event, (Finished, Failed)) or len(batch) >= 256:
                     flush()

@@ -16,6 +16,9 @@ class TurnRequest(NamedTuple):
     max_tokens: int | None = None
     stream: bool = True
     """False when the profile declares ``stream = false``."""
+    asked_at: float | None = None
+    """``time.monotonic()`` when the user asked (Enter): the time to the first token and the turn's total time
+    count from here, in the engine and in the app's live status alike. None: from the engine's start."""
 
 
 class TurnPolicy(NamedTuple):

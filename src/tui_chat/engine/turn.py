@@ -66,7 +66,7 @@ class _Turn:
         self.stream_failures = 0
         self.fell_back = False
         self.fallback_owed = False
-        self.started_at = time.monotonic()
+        self.started_at = request.asked_at if request.asked_at is not None else time.monotonic()
         self.attempts = 0
         self._reset_attempt()
 
@@ -252,7 +252,6 @@ class _Turn:
 
     async def _whole_attempt(self) -> AsyncIterator[TurnEvent]:
         """``stream=False``: the answer arrives whole, and is yielded as one delta."""
-        self.rate_since = time.monotonic()
         try:
             async with asyncio.timeout_at(self._deadline()):
                 response = await self.client.chat.completions.create(**self._kwargs(False),

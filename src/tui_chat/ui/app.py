@@ -8,6 +8,7 @@ the status model. How a turn ends (finished, failed, stopped, or a bug) is handl
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
@@ -284,6 +285,7 @@ class ChatApp(App[int]):
         await self.send(event.text)
 
     async def send(self, text: str) -> None:
+        asked_at = time.monotonic()
         editing, self._editing = self._editing, None
         if editing is not None and editing in self.conversation.messages:  # the edited exchange is replaced now
             self.history.delete_messages_from(self.conversation, editing)
@@ -297,14 +299,14 @@ class ChatApp(App[int]):
         self.conversation.messages.append(user)
         await self.log_view.add(user)
         self._sent_prompt = text
-        await self._start_turn()
+        await self._start_turn(asked_at=asked_at)
 
     def _read_earlier_messages(self) -> None:
         """The messages a ``--resume`` left in the store to open sooner (10,000: ~70 ms), read right after the
         first frame, and at the latest before a turn is sent: the model always gets the whole conversation."""
         self.log_view.prepended(self.history.read_earlier(self.conversation))
 
-    async def _start_turn(self, replacing: Sequence[ChatMessage] = ()) -> None:
+    async def _start_turn(self, replacing: Sequence[ChatMessage] = (), asked_at: float | None = None) -> None:
         """Send the conversation; ``replacing``: the answers being regenerated, kept (shown and stored) until
         their replacement finished, so a failed or stopped regeneration loses nothing."""
         from ..store import TurnRecorder  # loaded with the history, after the first frame
@@ -318,18 +320,18 @@ class ChatApp(App[int]):
         widget = await self.log_view.add(answer)
         assert isinstance(widget, AssistantMessage)
         self._turn = (answer, widget, recorder)
-        self.status.begin()
+        asked_at = self.status.begin(asked_at)
         self.log_view.anchor()
         self._checkpoints = self.set_interval(CHECKPOINT_SECONDS, recorder.flush)
-        self._generate(widget, recorder, messages)
+        self._generate(widget, recorder, messages, asked_at)
 
     @work(exclusive=True, group=TURN_GROUP, exit_on_error=False)
     async def _generate(self, widget: AssistantMessage, recorder: TurnRecorder,
-                        messages: list[dict[str, str]]) -> Finished:
+                        messages: list[dict[str, str]], asked_at: float) -> Finished:
         """Consume the turn's events (parsed in the engine process); per delta: a counter, two list appends
         and a clock read. Events arrive in batches a few milliseconds apart, so the loop stays free."""
         status = self.status
-        async for event in self.backend.turn(messages):
+        async for event in self.backend.turn(messages, asked_at):
             status.apply(event)
             if type(event) is Delta:
                 recorder.delta(event.text)

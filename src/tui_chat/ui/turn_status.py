@@ -46,11 +46,15 @@ class TurnStatus:
         self.retry_reason = ""
         self.fallback_reason = ""
 
-    def begin(self) -> None:
-        """A new turn was sent."""
+    def begin(self, asked_at: float | None = None) -> float:
+        """A new turn was sent (``asked_at``: when Enter was pressed). Returns the moment it counts from, which
+        the engine counts from too: the time to the first token has one definition, Enter to first token."""
         self._reset()
+        if asked_at is not None:
+            self.started_at = self.attempt_started_at = asked_at
         self.phase = Phase.WAITING
         self.failure = self.cut = ""
+        return self.started_at
 
     def apply(self, event: TurnEvent) -> None:
         if isinstance(event, Delta):

@@ -233,3 +233,21 @@ def test_config_validate_warns_of_a_key_the_prompt_uses(tmp_path: Path):
     assert result.returncode == 0 and result.stdout == f"ok: {cfg}\n"
     assert result.stderr == ("tui-chat: warning: keymap.stop = 'f7': the prompt uses f7 (select all); "
                              "stop wins over it\n")
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (b"not json", "not JSON (Expecting value at line 1, column 1)"),
+    (b'{"format": "tui-chat/1"}', 'not a usable tui-chat export: it has no "messages" list'),
+    (b'{"format": "tui-chat/1", "messages": [{"role": "robot"}]}', "message 1: unknown role 'robot'"),
+    (b'{"format": "tui-chat/1", "messages": [{"role": "user"}]}', "message 1 has no 'content'"),
+    (b'{"messages": []}', 'not a tui-chat export (it has no "format": "tui-chat/1")'),
+    (b"\xff\xfe", "not UTF-8 text"),
+])
+def test_importing_a_bad_file_says_what_is_wrong_with_it_in_one_line(tmp_path: Path, content: bytes, expected: str):
+    path = tmp_path / "bad.json"
+    path.write_bytes(content)
+    result = tui_chat("import", str(path))
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"tui-chat: error: {path}: ") and expected in line
+    assert "Error" not in line.removeprefix("tui-chat: error")

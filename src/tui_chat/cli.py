@@ -248,7 +248,11 @@ def _history_command(args: argparse.Namespace, config: LoadedConfig) -> int:
             conversation = from_json(data)
         except OSError as exc:
             raise UsageError(f"cannot read {args.file}: {exc.strerror or exc}") from None
-        except (ValueError, ExportFormatError) as exc:
+        except UnicodeDecodeError:
+            raise UsageError(f"{args.file}: not UTF-8 text, so not a tui-chat export") from None
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"{args.file}: not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+        except ExportFormatError as exc:
             raise UsageError(f"{args.file}: {exc}") from None
         new_id = history.import_conversation(conversation)
         if new_id is None:

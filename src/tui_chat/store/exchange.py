@@ -53,17 +53,28 @@ def _metrics(metrics: Metrics) -> dict[str, Any]:
 
 def from_json(data: Any) -> Conversation:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ExportFormatError(f"not a tui-chat export (expected \"format\": \"{FORMAT}\")")
+        raise ExportFormatError(f"not a tui-chat export (it has no \"format\": \"{FORMAT}\")")
+    if not isinstance(data.get("messages"), list):
+        raise ExportFormatError('not a usable tui-chat export: it has no "messages" list')
+    messages = []
+    for number, m in enumerate(data["messages"], 1):
+        try:
+            messages.append(_message(m))
+        except KeyError as exc:
+            raise ExportFormatError(f"not a usable tui-chat export: message {number} has no {exc.args[0]!r}") from None
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise ExportFormatError(f"not a usable tui-chat export: message {number}: {exc}") from None
     try:
-        messages = [_message(m) for m in data["messages"]]
         return Conversation(title=str(data.get("title", "")), profile=str(data.get("profile", "")),
                             model=str(data.get("model", "")), system_prompt=str(data.get("system_prompt", "")),
                             messages=messages, created_at=data.get("created_at"), updated_at=data.get("updated_at"))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ExportFormatError(f"malformed export: {type(exc).__name__}: {exc}") from None
+    except (TypeError, ValueError) as exc:
+        raise ExportFormatError(f"not a usable tui-chat export: {exc}") from None
 
 
 def _message(m: dict[str, Any]) -> ChatMessage:
+    if not isinstance(m, dict):
+        raise ValueError("it is not an object")
     if m["role"] not in ("user", "assistant"):
         raise ValueError(f"unknown role {m['role']!r}")
     metrics = None

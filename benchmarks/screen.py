@@ -31,7 +31,7 @@ def _env(base_url: str, data_dir: str) -> dict[str, str]:
         "PATH": os.environ.get("PATH", ""),
         "HOME": os.environ.get("HOME", "/tmp"),
         "TERM": "xterm-256color",
-        "TUI_CHAT_CONFIG": os.path.join(data_dir, "absent.toml"),
+        "XDG_CONFIG_HOME": os.path.join(data_dir, "config"),
         "TUI_CHAT_DATA_DIR": data_dir,
         "OPENAI_BASE_URL": base_url,
         "OPENAI_API_KEY": "sk-benchmark",

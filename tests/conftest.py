@@ -21,7 +21,6 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     for name in list(os.environ):
         if name.startswith(("TUI_CHAT_", "OPENAI_", "OPENROUTER_")):
             monkeypatch.delenv(name)
-    monkeypatch.setenv("TUI_CHAT_CONFIG", str(tmp_path / "absent-config.toml"))
     monkeypatch.setenv("TUI_CHAT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))

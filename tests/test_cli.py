@@ -251,3 +251,20 @@ def test_importing_a_bad_file_says_what_is_wrong_with_it_in_one_line(tmp_path: P
     [line] = result.stderr.splitlines()
     assert line.startswith(f"tui-chat: error: {path}: ") and expected in line
     assert "Error" not in line.removeprefix("tui-chat: error")
+
+
+def test_ask_sends_the_prompt_then_the_piped_text(sim):
+    result = tui_chat("ask", "--model", "echo", "summarize", stdin="piped text\n")
+    assert result.returncode == 0, result.stderr
+    assert sim.stats("echo")["last_request"]["messages"] == [{"role": "user", "content": "summarize\n\npiped text\n"}]
+
+
+@pytest.mark.parametrize("by_variable", [False, True])
+def test_a_config_file_named_explicitly_must_exist(tmp_path: Path, by_variable: bool):
+    missing = tmp_path / "no" / "such.toml"
+    args, env = (("ask", "hi"), {"TUI_CHAT_CONFIG": str(missing)}) if by_variable else (
+        ("ask", "--config", str(missing), "hi"), {})
+    result = tui_chat(*args, env=env)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (f"tui-chat: config error: {missing}: no such file (named by "
+                             f"{'TUI_CHAT_CONFIG' if by_variable else '--config'})\n")

@@ -32,7 +32,7 @@ def cfg(tmp_path: Path) -> Path:
 
 
 def test_defaults_without_a_file(tmp_path: Path):
-    loaded = load_config(tmp_path / "missing.toml")
+    loaded = load_config()  # the default location (isolated): no file
     s = loaded.settings
     assert s.retry.max_attempts == 5 and s.timeouts.idle == 60 and s.fallback.after_attempts == 2
     assert loaded.origin("model") == "default"
@@ -86,7 +86,7 @@ def test_builtin_profiles_survive_a_file_that_defines_others(cfg: Path):
 
 def test_unknown_profile_and_bad_default_profile(tmp_path: Path):
     with pytest.raises(ConfigError, match="unknown profile 'nope'"):
-        load_config(tmp_path / "missing.toml").resolve_profile("nope")
+        load_config().resolve_profile("nope")  # the default location (isolated): no file
     bad = tmp_path / "bad.toml"
     bad.write_text('default_profile = "ghost"\n')
     with pytest.raises(ConfigError, match="default_profile 'ghost' is not a profile"):
@@ -96,7 +96,7 @@ def test_unknown_profile_and_bad_default_profile(tmp_path: Path):
 def test_bad_env_value_names_the_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("TUI_CHAT_TIMEOUTS__IDLE", "soon")
     with pytest.raises(ConfigError) as err:
-        load_config(tmp_path / "missing.toml")
+        load_config()  # the default location (isolated): no file
     assert str(err.value).startswith("config error: environment TUI_CHAT_TIMEOUTS__IDLE: timeouts.idle:")
 
 

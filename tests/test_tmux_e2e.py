@@ -19,7 +19,7 @@ def app_env(sim, tmp_path: Path) -> dict[str, str]:
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
         "TERM": "xterm-256color",
-        "TUI_CHAT_CONFIG": str(tmp_path / "none.toml"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "TUI_CHAT_DATA_DIR": str(tmp_path / "data"),
         "OPENAI_BASE_URL": sim.base_url,
         "OPENAI_API_KEY": "sk-test-0000000000001234",

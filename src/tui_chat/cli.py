@@ -270,7 +270,8 @@ async def _ask(args: argparse.Namespace, config: LoadedConfig) -> int:
     from .saved_turn import SavedTurn
     from .engine import build_messages
 
-    prompt = " ".join(args.prompt) if args.prompt else ("" if sys.stdin.isatty() else sys.stdin.read())
+    piped = _piped_input()
+    prompt = "\n\n".join(part for part in (" ".join(args.prompt), piped) if part.strip())
     if not prompt.strip():
         raise UsageError("no prompt: give it as an argument or on standard input")
     backend = Backend(config, getattr(args, "profile", None), getattr(args, "model", None))
@@ -291,6 +292,23 @@ async def _ask(args: argparse.Namespace, config: LoadedConfig) -> int:
         await backend.aclose()
         if record:
             record.close()
+
+
+def _piped_input() -> str:
+    """What a pipe or a redirected file gives on standard input (``git diff | tui-chat ask "review this"``): the
+    prompt comes first, then this text, as ``llm`` does. A terminal or /dev/null gives nothing, and is not read."""
+    import stat
+
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (OSError, ValueError):  # no usable standard input (closed, or replaced)
+        return ""
+    if sys.stdin.isatty() or not (stat.S_ISFIFO(mode) or stat.S_ISREG(mode)):
+        return ""
+    try:
+        return sys.stdin.read()
+    except UnicodeDecodeError:
+        raise UsageError("standard input is not UTF-8 text") from None
 
 
 async def _print_turn(events: AsyncIterator[TurnEvent], writer: AnswerWriter, record: SavedTurn | None,

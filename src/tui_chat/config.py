@@ -266,7 +266,10 @@ def load_config(path: Path | str | None = None, overrides: Mapping[str, Any] | N
     ``use_env=False`` judges the file alone (``tui-chat config validate``), so that an environment
     variable cannot hide a bad value in it.
     """
+    named_by = "--config" if path else (CONFIG_ENV if os.environ.get(CONFIG_ENV) else "")
     path = Path(path).expanduser() if path else default_config_path()
+    if named_by and not path.exists():  # a file asked for by name must exist; only the default may be absent
+        raise ConfigError(f"config error: {path}: no such file (named by {named_by})")
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
     file_data = _read_toml(path)
     env_data = _read_env() if use_env else {}

@@ -456,3 +456,23 @@ async def test_the_apps_keys_go_to_a_modal_when_one_is_open(make_app):
         await pilot.press("escape")  # the help closes; it does not "stop" anything
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_the_log_scrolls_from_the_prompt_which_keeps_the_focus(make_app):
+    app = make_app("fast-600")
+    async with app.run_test(size=(80, 20)) as pilot:
+        await ask(pilot, "long")
+        await wait_idle(pilot, app)
+        log = app.log_view
+        await pilot.pause(0.1)
+        bottom = log.scroll_y
+        assert bottom > 0
+        await pilot.press("pageup")
+        await pilot.pause(0.1)
+        assert log.scroll_y < bottom and app.focused is app.prompt
+        await pilot.press("ctrl+home")
+        await pilot.pause(0.1)
+        assert log.scroll_y == 0
+        await pilot.press("ctrl+end", "pagedown")
+        await pilot.pause(0.1)
+        assert log.scroll_y == log.max_scroll_y and app.focused is app.prompt

@@ -18,6 +18,10 @@ DEFAULT_KEYS: dict[str, str] = {
     "edit_system_prompt": "f4",
     "change_theme": "f9",
     "help": "f1",
+    "scroll_up": "pageup",
+    "scroll_down": "pagedown",
+    "scroll_top": "ctrl+home",
+    "scroll_bottom": "ctrl+end",
     "quit": "ctrl+q",
 }
 """Binding id (as ``[keymap]`` names it) -> its default keys."""

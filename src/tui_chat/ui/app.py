@@ -102,6 +102,10 @@ class ChatApp(App[int]):
         _binding("edit_system_prompt", "System prompt", show=False),
         _binding("change_theme", "Theme", show=False),
         _binding("help", "Help"),
+        _binding("scroll_up", "Page up", show=False),
+        _binding("scroll_down", "Page down", show=False),
+        _binding("scroll_top", "Top", show=False),
+        _binding("scroll_bottom", "Bottom", show=False),
         _binding("quit", "Quit"),
     ]
     ACTIONS = {
@@ -117,6 +121,10 @@ class ChatApp(App[int]):
         "edit_system_prompt": "Set the system prompt of this conversation",
         "change_theme": "Change the colour theme",
         "help": "Show every key binding",
+        "scroll_up": "Scroll the conversation up a page (the prompt keeps the focus)",
+        "scroll_down": "Scroll the conversation down a page",
+        "scroll_top": "Scroll to the start of the conversation",
+        "scroll_bottom": "Scroll to the end of the conversation (it follows a streaming answer again)",
         "quit": "Quit (an answer in flight is stopped)",
     }
 
@@ -639,6 +647,18 @@ class ChatApp(App[int]):
         self.push_screen(TextPromptScreen("System prompt for this conversation", self.conversation.system_prompt),
                          save)
 
+    def action_scroll_up(self) -> None:
+        self.log_view.scroll_page_up()  # leaves the bottom: a streaming answer no longer pulls the view down
+
+    def action_scroll_down(self) -> None:
+        self.log_view.scroll_page_down()
+
+    def action_scroll_top(self) -> None:
+        self.log_view.scroll_home()
+
+    def action_scroll_bottom(self) -> None:
+        self.log_view.scroll_end()
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 
@@ -649,7 +669,10 @@ class ChatApp(App[int]):
         rows = [(keymap.get(b.id or "", b.key), b.id or "", self.ACTIONS.get(b.action, b.description))
                 for b in self.BINDINGS if isinstance(b, Binding)]
         rows += [("enter", "", "Send the prompt"), ("ctrl+j, alt+enter", "", "New line in the prompt"),
-                 ("up", "", "In an empty prompt: edit and resend the last message"),
+                 ("up", "", "In an empty prompt: take the last question back to edit (Enter replaces it, Esc "
+                             "keeps it)"),
+                 ("tab, shift+tab", "", "Move the focus: prompt, conversation, reasoning blocks (Enter opens "
+                                        "one); arrows and PgUp/PgDn scroll the focused conversation"),
                  ("ctrl+p", "", "Command palette: every action, model, profile, theme")]
         return rows
 

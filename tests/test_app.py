@@ -476,3 +476,50 @@ async def test_the_log_scrolls_from_the_prompt_which_keeps_the_focus(make_app):
         await pilot.press("ctrl+end", "pagedown")
         await pilot.pause(0.1)
         assert log.scroll_y == log.max_scroll_y and app.focused is app.prompt
+
+
+async def test_the_chosen_theme_is_saved_and_restored(make_app):
+    app = make_app("echo")
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.theme == "textual-dark"
+        app.theme = "nord"  # what F9's picker does
+        await pilot.pause()
+    again = make_app("echo")
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert again.theme == "nord"
+
+
+async def test_a_theme_set_in_the_configuration_beats_the_saved_one(make_app, monkeypatch):
+    app = make_app("echo")
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = "nord"
+        await pilot.pause()
+    monkeypatch.setenv("TUI_CHAT_THEME", "gruvbox")
+    again = make_app("echo")
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert again.theme == "gruvbox"
+
+
+@pytest.mark.parametrize(("name", "suffix", "start"), [("Markdown", "md", "# hello"), ("JSON", "json", "{")])
+async def test_the_open_conversation_is_exported_from_the_command_palette(make_app, tmp_path, name, suffix, start):
+    from textual.widgets import Input
+
+    app = make_app("echo")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "hello")
+        await wait_idle(pilot, app)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*f"Export this conversation as {name}")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(app.screen.query(Input)) and "Export" in str(app.screen.query("Static").first().render()))
+        box = app.screen.query_one(Input)
+        assert box.value.endswith(f"hello.{suffix}")
+        box.value = str(tmp_path / f"out.{suffix}")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: (tmp_path / f"out.{suffix}").exists())
+    text = (tmp_path / f"out.{suffix}").read_text()
+    assert text.startswith(start) and "hello" in text

@@ -185,7 +185,8 @@ class LoadedConfig:
 
     def app_settings(self) -> AppSettings:
         s = self.settings
-        return AppSettings(s.theme, dict(s.keymap), s.system_prompt, s.data_dir, tuple(sorted(s.profiles)))
+        return AppSettings(s.theme, dict(s.keymap), s.system_prompt, s.data_dir, tuple(sorted(s.profiles)),
+                           self.origin("theme") != "default")
 
     def origin(self, dotted: str) -> str:
         """The source of a setting: ``cli``, ``env NAME``, ``file`` or ``default``."""

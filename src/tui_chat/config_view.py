@@ -29,3 +29,5 @@ class AppSettings(NamedTuple):
     system_prompt: str
     data_dir: Path
     profiles: tuple[str, ...]
+    theme_is_set: bool = False
+    """``theme`` came from the config, the environment or the command line: it beats the theme saved by F9."""

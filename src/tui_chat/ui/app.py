@@ -31,6 +31,8 @@ from ..errors import BackendError, ConfigError
 from ..hints import failure_hint
 from ..keymap import DEFAULT_KEYS
 from ..text_safety import visible_line
+from .export import FORMATS, offer_export
+from .saved_state import save_theme, saved_theme
 from .turn_status import TurnStatus
 from .widgets.key_bar import KeyBar
 from .widgets.message_log import NEEDED_TO_OPEN, MessageLog
@@ -160,14 +162,17 @@ class ChatApp(App[int]):
 
     async def on_mount(self) -> None:
         theme = self.settings.theme
+        if not self.settings.theme_is_set:
+            theme = saved_theme(self.settings.data_dir) or theme
         if theme in self.available_themes:
             self.theme = theme
         else:
             self.notify(f"unknown theme {theme!r}; using the default", severity="warning")
+        self.watch(self, "theme", self._theme_chosen, init=False)
         self.set_keymap(self.settings.keymap)
         self._show_titles()
         if self.conversation.unread:  # before the log's own after-frame batch, which counts on the whole list
-            self.call_after_refresh(self._read_earlier_messages)
+            self.call_after_refresh(self.read_earlier_messages)
         await self.log_view.show(self.conversation.messages)
         self.call_after_refresh(self._check_history)  # opens the history, after the first frame
         self.call_after_refresh(self.run_worker, _warm_up_renderer, thread=True, group="warm-up",
@@ -309,7 +314,7 @@ class ChatApp(App[int]):
         self._sent_prompt = text
         await self._start_turn(asked_at=asked_at)
 
-    def _read_earlier_messages(self) -> None:
+    def read_earlier_messages(self) -> None:
         """The messages a ``--resume`` left in the store to open sooner (10,000: ~70 ms), read right after the
         first frame, and at the latest before a turn is sent: the model always gets the whole conversation."""
         self.log_view.prepended(self.history.read_earlier(self.conversation))
@@ -319,7 +324,7 @@ class ChatApp(App[int]):
         their replacement finished, so a failed or stopped regeneration loses nothing."""
         from ..store import TurnRecorder  # loaded with the history, after the first frame
 
-        self._read_earlier_messages()
+        self.read_earlier_messages()
         self._replacing = list(replacing)
         messages = build_messages(self.conversation.system_prompt, self.conversation.history(replacing))
         answer = ChatMessage("assistant", "", status=MessageStatus.STREAMING, model=self.backend.model)
@@ -647,6 +652,14 @@ class ChatApp(App[int]):
         self.push_screen(TextPromptScreen("System prompt for this conversation", self.conversation.system_prompt),
                          save)
 
+    def _theme_chosen(self, theme: str) -> None:
+        """F9 or the palette changed the theme: remember it for the next start."""
+        problem = save_theme(self.settings.data_dir, theme)
+        if problem:
+            self.notify(problem, severity="warning")
+        elif self.settings.theme_is_set:
+            self.notify(f"The configuration sets theme = {self.settings.theme!r}: it applies at the next start.")
+
     def action_scroll_up(self) -> None:
         self.log_view.scroll_page_up()  # leaves the bottom: a streaming answer no longer pulls the view down
 
@@ -684,3 +697,6 @@ class ChatApp(App[int]):
                 keys = keymap.get(binding.id or "", binding.key)
                 yield SystemCommand(f"{binding.description} ({keys})", self.ACTIONS[binding.action],
                                     partial(self.run_action, binding.action))
+        for suffix, name in FORMATS.items():
+            yield SystemCommand(f"Export this conversation as {name}", f"Write it to a {name} file ({suffix})",
+                                partial(offer_export, self, suffix))

@@ -119,7 +119,9 @@ def test_usage_errors_exit_2_in_one_line():
 def test_models_lists_the_simulator_scenarios(sim):
     result = tui_chat("models")
     assert result.returncode == 0
-    assert {"normal", "drop", "ratelimit"} <= set(result.stdout.split())
+    rows = {line.split()[0]: line for line in result.stdout.splitlines()}
+    assert {"normal", "drop", "ratelimit"} <= set(rows)
+    assert rows["drop"].split(None, 1)[1].startswith("streaming requests drop the connection after N tokens")
 
 
 def test_terminal_escapes_are_passed_through_to_a_pipe_but_never_crash(sim):

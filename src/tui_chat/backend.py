@@ -81,7 +81,8 @@ class Backend:
     def hint(self, failed: Failed) -> str:
         return failure_hint(failed, self.profile.view())
 
-    async def list_models(self) -> list[str]:
+    async def list_models(self) -> list[tuple[str, str]]:
+        """(model id, description or '') of every model the server lists."""
         if self._client is None:  # import the SDK off the event loop: it takes close to a second
             await asyncio.to_thread(importlib.import_module, "openai")
         from .engine.errors import AttemptError

@@ -142,7 +142,7 @@ class BackendProcess:
         self.profile, self.model = profile, profile.model
         return profile
 
-    async def list_models(self) -> list[str]:
+    async def list_models(self) -> list[tuple[str, str]]:
         """The models the current profile's server lists. Raises :class:`BackendError`."""
         assert self.profile is not None
         return await self._request("models", self.profile.name)

@@ -361,8 +361,8 @@ async def _models(args: argparse.Namespace, config: LoadedConfig) -> int:
 
     backend = Backend(config, getattr(args, "profile", None))
     try:
-        for model in await backend.list_models():
-            print(visible_line(model))
+        for model, description in await backend.list_models():
+            print(f"{visible_line(model):<16} {visible_line(description)}".rstrip())
         return EXIT_OK
     finally:
         await backend.aclose()

@@ -10,13 +10,14 @@ from .errors import AttemptError, classify
 from .redact import client_secrets, redact
 
 
-async def list_models(client: AsyncOpenAI) -> list[str]:
-    """Model ids, sorted. Raises :class:`AttemptError`."""
+async def list_models(client: AsyncOpenAI) -> list[tuple[str, str]]:
+    """(model id, the server's description of it, or ''), sorted by id. Raises :class:`AttemptError`."""
     try:
         page = await client.models.list()
     except openai.OpenAIError as exc:
         raise redacted(client, classify(exc, streamed=False, max_retry_after=0, model="")) from None
-    return sorted(model.id for model in page.data)
+    described = ((model.id, (model.model_extra or {}).get("description")) for model in page.data)
+    return sorted((name, text if isinstance(text, str) else "") for name, text in described)
 
 
 def redacted(client: AsyncOpenAI, failure: AttemptError) -> AttemptError:

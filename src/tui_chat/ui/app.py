@@ -602,7 +602,7 @@ class ChatApp(App[int]):
     @work(group="models", exclusive=True, exit_on_error=False)
     async def _pick_model(self) -> None:
         try:
-            models = await self.backend.list_models()
+            models = [name for name, _ in await self.backend.list_models()]
         except BackendError as exc:  # the server's problem, said in one line
             self.notify(f"Cannot list models: {exc}", severity="error")
             return

@@ -523,3 +523,51 @@ async def test_the_open_conversation_is_exported_from_the_command_palette(make_a
         await wait_for(pilot, lambda: (tmp_path / f"out.{suffix}").exists())
     text = (tmp_path / f"out.{suffix}").read_text()
     assert text.startswith(start) and "hello" in text
+
+
+async def test_a_message_cursor_copies_any_message_and_its_code(make_app, monkeypatch):
+    import pyperclip
+
+    def no_clipboard(text: str) -> None:
+        raise pyperclip.PyperclipException("no clipboard here")
+
+    monkeypatch.setattr(pyperclip, "copy", no_clipboard)
+    app = make_app("normal")
+    sent: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        app.copy_to_clipboard = sent.append
+        await ask(pilot, "first")
+        await wait_idle(pilot, app)
+        await ask(pilot, "second")
+        await wait_idle(pilot, app)
+        await pilot.press("tab")  # the focus goes to the conversation: its cursor is on the last message
+        assert app.focused is app.log_view and app.log_view.cursor is app.conversation.messages[-1]
+        await pilot.press("up", "up", "up", "c")  # the first answer, then the first question
+        await pilot.pause()
+        assert sent[-1] == "first"
+        await pilot.press("down", "g")
+        await pilot.pause()
+        assert sent[-1].startswith("def greet(name: str)")
+        await pilot.press("escape")
+        assert app.focused is app.prompt
+
+
+async def test_editing_an_earlier_question_branches_and_keeps_the_original(make_app, isolated_env):
+    app = make_app("echo")
+    async with app.run_test(size=SIZE) as pilot:
+        for question in ("one", "two", "three"):
+            await ask(pilot, question)
+            await wait_idle(pilot, app)
+        original = app.conversation.id
+        await pilot.press("tab", "up", "up", "up", "e")  # the cursor on "two"
+        assert app.prompt.text == "two" and app.focused is app.prompt
+        await pilot.press("end", *" again", "enter")
+        await wait_idle(pilot, app)
+        assert app.conversation.id != original
+        assert [m.content for m in app.conversation.messages] == ["one", "one", "two again", "two again"]
+    history = History(isolated_env / "data")
+    kept = [m.content for m in history.load(original).messages]
+    branch = [m.content for m in history.load(app.conversation.id).messages]
+    history.close()
+    assert kept == ["one", "one", "two", "two", "three", "three"]
+    assert branch == ["one", "one", "two again", "two again"]

@@ -300,10 +300,13 @@ class ChatApp(App[int]):
     async def send(self, text: str) -> None:
         asked_at = time.monotonic()
         editing, self._editing = self._editing, None
-        if editing is not None and editing in self.conversation.messages:  # the edited exchange is replaced now
-            self.history.delete_messages_from(self.conversation, editing)
-            del self.conversation.messages[self.conversation.messages.index(editing):]
-            await self.log_view.remove_from(editing)
+        if editing is not None and editing in self.conversation.messages:
+            if editing is self.conversation.last("user"):  # the last exchange is replaced now
+                self.history.delete_messages_from(self.conversation, editing)
+                del self.conversation.messages[self.conversation.messages.index(editing):]
+                await self.log_view.remove_from(editing)
+            else:
+                await self._branch_before(editing)
         user = ChatMessage("user", text)
         if not self.conversation.title:
             self.conversation.title = title_from_prompt(text)
@@ -453,10 +456,20 @@ class ChatApp(App[int]):
         user = self.conversation.last("user")
         if user is None:
             return
-        self._editing = user  # replaced only when the edit is sent; clearing the prompt or Esc keeps it
+        self._start_editing(user)
+
+    def _start_editing(self, user: ChatMessage) -> None:
+        """The question goes back into the prompt. Sent, it replaces the last exchange, or for an earlier
+        question starts a branch (the conversation up to it, copied); the original stays as it was."""
+        self._editing = user  # nothing changes before the edit is sent; clearing the prompt or Esc keeps it
         self.prompt.text = user.content
         self.prompt.move_cursor(self.prompt.document.end)
-        self.notify("Editing the last question: Enter sends it in place of the old one; Esc keeps the old one.")
+        self.prompt.focus()
+        if user is self.conversation.last("user"):
+            self.notify("Editing the last question: Enter sends it in place of the old one; Esc keeps the old one.")
+        else:
+            self.notify("Editing an earlier question: Enter starts a branch from it, and this conversation stays "
+                        "in the history as it is; Esc keeps it as it is.")
 
     @on(PromptInput.Changed)
     def _prompt_changed(self) -> None:
@@ -466,6 +479,20 @@ class ChatApp(App[int]):
 
     async def action_new_conversation(self) -> None:
         await self.open_conversation(self._blank_conversation())
+
+    async def _branch_before(self, question: ChatMessage) -> None:
+        """Open a new conversation holding this one up to ``question`` (copied, stored as a conversation of
+        its own): the edited question is asked there, and nothing of the original is lost."""
+        from dataclasses import replace
+
+        self.read_earlier_messages()
+        old = self.conversation
+        kept = old.messages[:old.messages.index(question)]
+        branch = Conversation(title=f"{old.title} (branch)", profile=old.profile, model=old.model,
+                              system_prompt=old.system_prompt, messages=[replace(m, id=None) for m in kept])
+        self.history.import_conversation(branch)
+        await self.open_conversation(branch)
+        self.notify(f"Branched: “{old.title}” stays in the history with its later messages.", title="Branch")
 
     async def open_conversation(self, conversation: Conversation) -> None:
         """Show ``conversation``, stopping any answer in flight (its partial is kept as stopped)."""
@@ -576,18 +603,39 @@ class ChatApp(App[int]):
 
     def action_copy_code(self) -> None:
         text = self._last_answer()
-        if text is None:
-            return
+        if text is not None:
+            self._copy_code(text, "The last answer")
+
+    def _copy_code(self, text: str, whose: str) -> None:
         from .code_blocks import code_blocks  # actions import what they use: startup stays short
 
         blocks = code_blocks(text)
         if not blocks:
-            self.notify("The last answer has no code block.")
+            self.notify(f"{whose} has no code block.")
         elif len(blocks) == 1:
             self._copy(blocks[0].code)
         else:
             self.search_commands([SimpleCommand(f"{i}. {b.label}", partial(self._copy, b.code))
                                   for i, b in enumerate(blocks, 1)], placeholder="Copy which code block?")
+
+    @on(MessageLog.Chosen)
+    def _chosen(self, event: MessageLog.Chosen) -> None:
+        """The log's message cursor: copy a message or a code block of it, or take a question back to edit."""
+        message = event.message
+        if event.what == "copy":
+            self._copy(message.content)
+        elif event.what == "code":
+            self._copy_code(message.content, "This message")
+        elif message.role != "user":
+            self.notify("e takes a question (one of your messages) back to edit and resend.")
+        elif self.busy:
+            self.notify(f"{self.key_for('stop')} stops the current answer first.", severity="warning")
+        else:
+            self._start_editing(message)
+
+    @on(MessageLog.Leave)
+    def _leave_log(self) -> None:
+        self.prompt.focus()
 
     def _copy(self, text: str) -> None:
         from .clipboard import copy_text

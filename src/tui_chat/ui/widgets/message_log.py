@@ -9,7 +9,9 @@ The window always reaches the end of the conversation, where new messages are ad
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widget import Widget
 
 from ...conversation import ChatMessage
@@ -28,12 +30,73 @@ def message_widget(message: ChatMessage) -> Widget:
 
 
 class MessageLog(OneReflow, VerticalScroll, can_focus=True):
+    """With the focus (Tab from the prompt), a cursor marks one message: Up/Down move it, and the app copies
+    the message (c), one of its code blocks (g), or takes a question back to edit and resend (e)."""
+
+    BINDINGS = [
+        Binding("up,k", "move_cursor(-1)", "Previous message", show=False),
+        Binding("down,j", "move_cursor(1)", "Next message", show=False),
+        Binding("c,y", "choose('copy')", "Copy message"),
+        Binding("g", "choose('code')", "Copy code"),
+        Binding("e", "choose('edit')", "Edit and resend"),
+        Binding("escape", "leave", "Back to the prompt", show=False),
+    ]
+
+    class Chosen(Message):
+        """The user asked for ``what`` (copy, code, edit) on ``message``."""
+
+        def __init__(self, message: ChatMessage, what: str) -> None:
+            super().__init__()
+            self.message = message
+            self.what = what
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.messages: list[ChatMessage] = []
         self.first = 0
         """Index in ``messages`` of the first mounted message."""
         self._loading = False
+        self._cursor: Widget | None = None
+
+    # -- the message cursor ------------------------------------------------------------------------
+
+    @property
+    def cursor(self) -> ChatMessage | None:
+        """The message the cursor marks (while the log has the focus)."""
+        return getattr(self._cursor, "message", None) if self._cursor is not None and self._cursor.parent else None
+
+    def on_focus(self) -> None:
+        if self.cursor is None and self.children:
+            self._put_cursor(self.children[-1])
+
+    def _put_cursor(self, widget: Widget) -> None:
+        if self._cursor is not None:
+            self._cursor.remove_class("-cursor")
+        self._cursor = widget
+        widget.add_class("-cursor")
+        self.scroll_to_widget(widget, animate=False, top=widget.outer_size.height > self.size.height)
+
+    async def action_move_cursor(self, step: int) -> None:
+        widgets = list(self.children)
+        if not widgets:
+            return
+        index = widgets.index(self._cursor) if self._cursor in widgets else len(widgets) - 1
+        if index + step < 0 and self.first > 0 and not self._loading:  # the earlier messages, then one more step
+            self._loading = True
+            await self._load_earlier()
+            widgets = list(self.children)
+            index = widgets.index(self._cursor) if self._cursor in widgets else 0
+        self._put_cursor(widgets[max(0, min(len(widgets) - 1, index + step))])
+
+    def action_choose(self, what: str) -> None:
+        if self.cursor is not None:
+            self.post_message(self.Chosen(self.cursor, what))
+
+    def action_leave(self) -> None:
+        self.post_message(self.Leave())
+
+    class Leave(Message):
+        """Esc in the log: back to the prompt."""
 
     def on_mount(self) -> None:
         self.anchor()

@@ -296,3 +296,38 @@ async def test_a_resumed_title_with_escapes_is_drawn_harmlessly(sim, data_dir):
         screen = screen_text(app)
         assert "evil ␛]0;PWNED␇ ⟨U+202E⟩title" in screen and "q ␛]52;c;cHduZWQ=␇" in screen
         assert "\x1b" not in app.sub_title and "\u202e" not in app.sub_title
+
+
+async def test_a_search_hit_opens_scrolled_to_it_and_ctrl_f_finds_the_next(sim, data_dir):
+    store = stored(data_dir)
+    conv = Conversation(title="long talk", profile="openai", model="echo")
+    store.create_conversation(conv)
+    for i in range(80):  # far more than the first screen mounts: the hits are above the window
+        store.add_message(conv.id, ChatMessage("user", f"question {i}" + (" about zebras" if i in (3, 10) else "")))
+        store.add_message(conv.id, ChatMessage("assistant", f"answer {i}"))
+    store.close()
+    app = ChatApp(BackendProcess(model="echo"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+f", *"zebras", "enter")
+        await pilot.pause()
+        assert app.sidebar.options.option_count == 2
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.conversation.title == "long talk")
+        await pilot.pause()
+        [hit] = app.log_view.query(".-hit")
+        first = hit.message.content
+        assert "zebras" in first and first in screen_text(app)
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        [hit] = app.log_view.query(".-hit")
+        assert "zebras" in hit.message.content and hit.message.content != first
+        assert hit.message.content in screen_text(app)
+        await pilot.press("ctrl+f")  # wraps round to the first
+        await pilot.pause()
+        assert app.log_view.query(".-hit").first().message.content == first
+        await pilot.press("escape")  # ends the search
+        await pilot.pause()
+        assert not app.log_view.query(".-hit")
+        await pilot.press("ctrl+f")  # the search box again
+        await pilot.pause()
+        assert app.sidebar.display

@@ -144,6 +144,8 @@ class ChatApp(App[int]):
         self._turn: tuple[ChatMessage, AssistantMessage, TurnRecorder] | None = None
         self._replacing: list[ChatMessage] = []
         self._editing: ChatMessage | None = None
+        self._find: tuple[str, ChatMessage | None] | None = None
+        """The search a hit was opened from, and the message shown: Ctrl+F goes to the next match."""
         """The question Up took back to edit: it and what follows are replaced only when the edit is sent."""
         self._sent_prompt = ""
         self._history_problem_shown = ""
@@ -428,6 +430,8 @@ class ChatApp(App[int]):
             self.workers.cancel_group(self, TURN_GROUP)
         elif self._editing is not None:
             self.prompt.clear()  # abandons the edit (see _prompt_changed): the exchange stays
+        elif self._find is not None:
+            self._end_find()
         else:
             raise SkipAction()  # nothing to stop: the key goes on to the focused widget (the sidebar's search)
 
@@ -500,6 +504,7 @@ class ChatApp(App[int]):
             self.action_stop()
             await self.workers.wait_for_complete()
         self.conversation = conversation
+        self._find = None
         self.status.clear()
         await self.log_view.show(conversation.messages)
         self._show_titles()
@@ -531,7 +536,46 @@ class ChatApp(App[int]):
             (await self._show_sidebar()).options.focus()
 
     async def action_search_history(self) -> None:
-        (await self._show_sidebar()).focus_search()
+        """Ctrl+F: the next message of this conversation matching the search a hit was opened from; without
+        one, the search box over every conversation."""
+        if self._find is not None:
+            await self._find_next()
+        else:
+            (await self._show_sidebar()).focus_search()
+
+    async def _show_hit(self, message: ChatMessage) -> None:
+        query, shown = self._find or ("", None)
+        if shown is not None:
+            for widget in self.log_view.query(".-hit"):
+                widget.remove_class("-hit")
+        widget = await self.log_view.reveal(message)
+        if widget is not None:
+            widget.add_class("-hit")
+        self._find = (query, message)
+        matches = self._matches(query)
+        where = f"{matches.index(message) + 1} of {len(matches)}" if message in matches else "the hit"
+        self.notify(f"“{query}”: {where} in this conversation · {self.key_for('search_history')} next · "
+                    f"{self.key_for('stop')} ends the search", title="Search")
+
+    def _matches(self, query: str) -> list[ChatMessage]:
+        words = query.lower().split()
+        return [m for m in self.conversation.messages if words and all(w in m.content.lower() for w in words)]
+
+    async def _find_next(self) -> None:
+        assert self._find is not None
+        query, current = self._find
+        matches = self._matches(query)
+        if not matches:
+            self.notify(f"“{query}” is not in this conversation.")
+            return
+        later = [m for m in matches if current not in self.conversation.messages
+                 or self.conversation.messages.index(m) > self.conversation.messages.index(current)]
+        await self._show_hit(later[0] if later else matches[0])
+
+    def _end_find(self) -> None:
+        self._find = None
+        for widget in self.log_view.query(".-hit"):
+            widget.remove_class("-hit")
 
     def _refresh_sidebar(self, query: str = "") -> None:
         if not self.history.enabled:
@@ -554,6 +598,11 @@ class ChatApp(App[int]):
         await self.open_conversation(conversation)
         if conversation.model:
             self.use_model(conversation.model, quiet=True)
+        hit = next((m for m in conversation.messages if m.id == event.message_id), None)
+        if hit is not None:
+            self.sidebar.display = False
+            self._find = (event.query, hit)
+            await self._show_hit(hit)
 
     @on(Sidebar.Rename)
     def _rename(self, event: Sidebar.Rename) -> None:

@@ -9,6 +9,8 @@ The window always reaches the end of the conversation, where new messages are ad
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
@@ -91,6 +93,24 @@ class MessageLog(OneReflow, VerticalScroll, can_focus=True):
     def action_choose(self, what: str) -> None:
         if self.cursor is not None:
             self.post_message(self.Chosen(self.cursor, what))
+
+    async def reveal(self, message: ChatMessage) -> Widget | None:
+        """Mount the batches down to ``message`` if it is above the window, and scroll it into view."""
+        if message not in self.messages:
+            return None
+        index = self.messages.index(message)
+        for _ in range(500):  # bounded: a batch being mounted (after the first frame, on scrolling) ends soon
+            if not self._loading:
+                break
+            await asyncio.sleep(0.01)
+        while index < self.first and not self._loading:  # each batch moves ``first`` up
+            self._loading = True
+            await self._load_earlier()
+            self._loading = False
+        widget = next((c for c in self.children if getattr(c, "message", None) is message), None)
+        if widget is not None:  # after the batches' own position fix-ups, which were queued first
+            self.call_after_refresh(self.scroll_to_widget, widget, animate=False, top=True)
+        return widget
 
     def action_leave(self) -> None:
         self.post_message(self.Leave())

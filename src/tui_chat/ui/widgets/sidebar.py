@@ -41,7 +41,12 @@ class Sidebar(Vertical):
             self.conversation_id = conversation_id
 
     class Open(_AboutConversation):
-        """Enter on a conversation or a search hit."""
+        """Enter on a conversation, or on a search hit: then ``message_id`` is the hit and ``query`` the search."""
+
+        def __init__(self, conversation_id: int, message_id: int | None = None, query: str = "") -> None:
+            super().__init__(conversation_id)
+            self.message_id = message_id
+            self.query = query
 
     class Rename(_AboutConversation):
         pass
@@ -81,7 +86,7 @@ class Sidebar(Vertical):
             who = "you" if hit.role == "user" else "ai"
             label = Content.assemble((visible_text(hit.title or "(untitled)"), "bold"), "\n",
                                      (f"{who}: {visible_text(hit.snippet)}", "dim"))
-            options.add_option(Option(label, id=f"{hit.conversation_id}:{index}"))
+            options.add_option(Option(label, id=f"{hit.conversation_id}:{hit.message_id}:{index}"))
         if hits:
             options.highlighted = 0
 
@@ -98,7 +103,9 @@ class Sidebar(Vertical):
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.post_message(self.Open(int(str(event.option.id).split(":")[0])))
+        conversation, *hit = str(event.option.id).split(":")
+        query = self.query_one(Input).value if hit else ""
+        self.post_message(self.Open(int(conversation), int(hit[0]) if hit else None, query))
 
     def _highlighted_id(self) -> int | None:
         options = self.options

@@ -571,3 +571,29 @@ async def test_editing_an_earlier_question_branches_and_keeps_the_original(make_
     history.close()
     assert kept == ["one", "one", "two", "two", "three", "three"]
     assert branch == ["one", "one", "two again", "two again"]
+
+
+def burst(app, *keys: str) -> None:
+    """Keys as a terminal delivers a paste or fast typing: all queued before the app handles the first."""
+    for key in keys:
+        app.post_message(events.Key(key, {"enter": "\r", "ctrl+u": "\x15"}.get(key, key)))
+
+
+async def test_a_burst_with_ctrl_u_keeps_what_follows_it(make_app):
+    app = make_app("echo")
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, *"abc", "ctrl+u", *"def")
+        await pilot.pause(0.2)
+        assert app.prompt.text == "def"
+
+
+async def test_enter_on_the_question_given_back_after_a_failure_sends_it(make_app, sim):
+    app = make_app("auth")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "q")
+        await wait_idle(pilot, app)
+        assert app.prompt.text == "q"
+        burst(app, "enter")
+        await pilot.pause(0.2)
+        await wait_idle(pilot, app)
+        assert sim.stats("auth")["requests"] == 2 and app.prompt.text == "q"

@@ -331,3 +331,17 @@ async def test_a_search_hit_opens_scrolled_to_it_and_ctrl_f_finds_the_next(sim, 
         await pilot.press("ctrl+f")  # the search box again
         await pilot.pause()
         assert app.sidebar.display
+
+
+async def test_a_rename_typed_in_one_burst_happens(sim, data_dir):
+    from textual import events
+
+    [only] = seed(data_dir, "old name")
+    app = ChatApp(BackendProcess(model="normal"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        for key in ("ctrl+e", "ctrl+a", "ctrl+k", *"fresh", "enter"):  # faster than the box can open
+            app.post_message(events.Key(key, {"enter": "\r"}.get(key, key if len(key) == 1 else None)))
+        await wait_for(pilot, lambda: not isinstance(app.screen, LinePromptScreen)
+                       and any(c.title == "fresh" for c in app.history.list_conversations()))

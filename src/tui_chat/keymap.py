@@ -18,6 +18,8 @@ DEFAULT_KEYS: dict[str, str] = {
     "edit_system_prompt": "f4",
     "change_theme": "f9",
     "help": "f1",
+    "sidebar_rename": "ctrl+e",
+    "sidebar_delete": "delete",
     "scroll_up": "pageup",
     "scroll_down": "pagedown",
     "scroll_top": "ctrl+home",

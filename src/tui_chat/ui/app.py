@@ -33,6 +33,7 @@ from ..keymap import DEFAULT_KEYS
 from ..text_safety import visible_line
 from .export import FORMATS, offer_export
 from .saved_state import save_theme, saved_theme
+from .screens.early_keys import HoldsEarlyKeys
 from .turn_status import TurnStatus
 from .widgets.key_bar import KeyBar
 from .widgets.message_log import NEEDED_TO_OPEN, MessageLog
@@ -104,6 +105,8 @@ class ChatApp(App[int]):
         _binding("edit_system_prompt", "System prompt", show=False),
         _binding("change_theme", "Theme", show=False),
         _binding("help", "Help"),
+        _binding("sidebar_rename", "Rename", show=False),
+        _binding("sidebar_delete", "Delete", show=False),
         _binding("scroll_up", "Page up", show=False),
         _binding("scroll_down", "Page down", show=False),
         _binding("scroll_top", "Top", show=False),
@@ -123,6 +126,8 @@ class ChatApp(App[int]):
         "edit_system_prompt": "Set the system prompt of this conversation",
         "change_theme": "Change the colour theme",
         "help": "Show every key binding",
+        "sidebar_rename": "In the conversation list: rename the conversation under the cursor",
+        "sidebar_delete": "In the conversation list: delete the conversation under the cursor (after a yes)",
         "scroll_up": "Scroll the conversation up a page (the prompt keeps the focus)",
         "scroll_down": "Scroll the conversation down a page",
         "scroll_top": "Scroll to the start of the conversation",
@@ -200,6 +205,13 @@ class ChatApp(App[int]):
             widget.highlight_code()
 
     async def on_event(self, event: events.Event) -> None:
+        """Keys that arrive while a box just opened has no focus yet are held for it (:class:`HoldsEarlyKeys`)."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            screen = self.screen
+            if isinstance(screen, HoldsEarlyKeys) and not screen.takes_keys_now:
+                if not await self._check_bindings(event.key, priority=True):
+                    screen.hold(event)
+                return
         if isinstance(event, events.Key) and self._turn is not None:
             self._turn[1].body.hold()  # the answer's next frame waits for this key's screen update
         await super().on_event(event)
@@ -423,6 +435,9 @@ class ChatApp(App[int]):
         for quitting."""
         if action in self.ACTIONS and action != "quit" and self.screen.is_modal:
             return None
+        if action.startswith("sidebar_"):  # the list's own keys, as app keys so a burst stays in order
+            found = self.query(Sidebar)
+            return True if found and self.focused is found.first().options else None
         return True
 
     def action_stop(self) -> None:
@@ -604,34 +619,39 @@ class ChatApp(App[int]):
             self._find = (event.query, hit)
             await self._show_hit(hit)
 
-    @on(Sidebar.Rename)
-    def _rename(self, event: Sidebar.Rename) -> None:
+    def action_sidebar_rename(self) -> None:
+        """Pushes its box at once: the keys typed right after Ctrl+E go into it (see :class:`HoldsEarlyKeys`)."""
         from .screens.line_prompt import LinePromptScreen
 
-        current = next((c.title for c in self.history.list_conversations() if c.id == event.conversation_id), "")
+        conversation_id = self.sidebar.highlighted_id()
+        if conversation_id is None:
+            return
+        current = next((c.title for c in self.history.list_conversations() if c.id == conversation_id), "")
 
         def rename(title: str | None) -> None:
             if title is None or not title.strip():
                 return
-            self.history.rename(event.conversation_id, title.strip())
-            if self.conversation.id == event.conversation_id:
+            self.history.rename(conversation_id, title.strip())
+            if self.conversation.id == conversation_id:
                 self.conversation.title = title.strip()
                 self._show_titles()
             self._refresh_sidebar()
 
         self.push_screen(LinePromptScreen("Rename the conversation", current), rename)
 
-    @on(Sidebar.Delete)
-    def _delete(self, event: Sidebar.Delete) -> None:
+    def action_sidebar_delete(self) -> None:
         from .screens.confirm import ConfirmScreen
 
-        title = next((c.title for c in self.history.list_conversations() if c.id == event.conversation_id), "")
+        conversation_id = self.sidebar.highlighted_id()
+        if conversation_id is None:
+            return
+        title = next((c.title for c in self.history.list_conversations() if c.id == conversation_id), "")
 
         async def delete(yes: bool | None) -> None:
             if not yes:
                 return
-            self.history.delete(event.conversation_id)
-            if self.conversation.id == event.conversation_id:
+            self.history.delete(conversation_id)
+            if self.conversation.id == conversation_id:
                 await self.action_new_conversation()
             self._refresh_sidebar()
             self.notify(f"Deleted “{title}”.")

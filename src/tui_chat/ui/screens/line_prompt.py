@@ -8,8 +8,15 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from ..widgets.keys_in_order import KeysInOrder
+from .early_keys import HoldsEarlyKeys
 
-class LinePromptScreen(ModalScreen[str | None]):
+
+class _Line(KeysInOrder, Input):
+    pass
+
+
+class LinePromptScreen(HoldsEarlyKeys, ModalScreen[str | None]):
     CSS_PATH = "modal.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -21,7 +28,7 @@ class LinePromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="line-prompt-box"):
             yield Static(self.title_text, markup=False, classes="title")
-            yield Input(self.value, id="line-prompt-input")
+            yield _Line(self.value, id="line-prompt-input")
             yield Static("Enter saves · Esc cancels", markup=False, classes="hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -1,9 +1,5 @@
 """The multi-line prompt: Enter sends; Ctrl+J or Alt+Enter insert a newline (Shift+Enter is unreliable
-across terminals); Up in an empty prompt asks to edit the last message.
-
-Textual resolves a widget's own key bindings when the key event has bubbled up to the app, which is after the
-keys typed right behind it reached the prompt: in a burst (``abc``, Ctrl+U, ``def``) Ctrl+U ran last and
-erased ``def`` too. The prompt runs its bindings as the key arrives instead."""
+across terminals); Up in an empty prompt asks to edit the last message."""
 
 from __future__ import annotations
 
@@ -11,8 +7,10 @@ from textual import events
 from textual.message import Message
 from textual.widgets import TextArea
 
+from .keys_in_order import KeysInOrder
 
-class PromptInput(TextArea):
+
+class PromptInput(KeysInOrder, TextArea):
     DEFAULT_CSS = """
     PromptInput { height: auto; min-height: 3; max-height: 12; }
     """
@@ -47,13 +45,7 @@ class PromptInput(TextArea):
             event.prevent_default()
             self.post_message(self.EditLast())
             return
-        bindings = self._bindings.key_to_bindings.get(event.key)
-        if bindings:  # run the prompt's own key (Ctrl+U, Ctrl+W, Ctrl+K…) now, in order with the keys after it
-            event.stop()
-            event.prevent_default()
-            await self.run_action(bindings[0].action)
-            return
-        await super()._on_key(event)
+        await super()._on_key(event)  # its own keys (Ctrl+U, Ctrl+W, Ctrl+K…) run now: KeysInOrder
 
 
 def read_alt_enter_as_newline() -> None:

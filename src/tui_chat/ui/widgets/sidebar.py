@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
@@ -30,10 +29,6 @@ class Sidebar(Vertical):
     Sidebar Input { margin: 0; }
     Sidebar OptionList, Sidebar OptionList:focus { height: 1fr; border: none; }
     """
-    BINDINGS = [
-        Binding("ctrl+e", "rename", "Rename", id="sidebar_rename"),
-        Binding("delete", "delete", "Delete", id="sidebar_delete"),
-    ]
 
     class _AboutConversation(Message):
         def __init__(self, conversation_id: int) -> None:
@@ -48,11 +43,6 @@ class Sidebar(Vertical):
             self.message_id = message_id
             self.query = query
 
-    class Rename(_AboutConversation):
-        pass
-
-    class Delete(_AboutConversation):
-        pass
 
     class SearchChanged(Message):
         def __init__(self, query: str) -> None:
@@ -107,16 +97,9 @@ class Sidebar(Vertical):
         query = self.query_one(Input).value if hit else ""
         self.post_message(self.Open(int(conversation), int(hit[0]) if hit else None, query))
 
-    def _highlighted_id(self) -> int | None:
+    def highlighted_id(self) -> int | None:
+        """The conversation under the list's cursor (renamed by Ctrl+E, deleted by Delete: the app's keys)."""
         options = self.options
         if options.highlighted is None:
             return None
         return int(str(options.get_option_at_index(options.highlighted).id).split(":")[0])
-
-    def action_rename(self) -> None:
-        if (conversation_id := self._highlighted_id()) is not None:
-            self.post_message(self.Rename(conversation_id))
-
-    def action_delete(self) -> None:
-        if (conversation_id := self._highlighted_id()) is not None:
-            self.post_message(self.Delete(conversation_id))

@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from .provider_shapes import HTML_502
 from .scenarios import prose_tokens
-from .wire import STALL_SECONDS, DroppedConnection, chunk_prefix, error, usage
+from .wire import chunk_prefix, error, stream_fault, usage
 
 STREAM_FAULTS = ("429", "500", "html502", "drop", "dropbytes", "stall", "malformed", "truncate", "midstream")
 WHOLE_FAULTS = ("429", "500", "html502")
@@ -73,15 +73,9 @@ async def _events(model: str, tokens: list[str], kind: str, where: float, includ
     for start in range(0, at, 16):  # a few events a write, as servers flush
         yield "".join(sse[start:min(start + 16, at)])
         await asyncio.sleep(0)
-    if kind == "drop":
-        raise DroppedConnection("simulated dropped stream")
-    if kind == "dropbytes":
+    if kind == "dropbytes":  # inside an event, at a random byte
         yield sse[at][: 1 + int(where * 997) % (len(sse[at]) - 1)]
-        raise DroppedConnection("simulated dropped stream")
-    if kind == "stall":
-        await asyncio.sleep(STALL_SECONDS)
-    elif kind == "malformed":
-        yield "data: {this is not json\n\n"
-    elif kind == "midstream":
-        yield 'data: {"error": {"message": "The server had an error while streaming.", "type": "server_error"}}\n\n'
-    # truncate: the body ends without a finish and without [DONE]
+        kind = "drop"
+    if kind:
+        async for piece in stream_fault(kind):
+            yield piece

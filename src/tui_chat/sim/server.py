@@ -27,7 +27,7 @@ from starlette.routing import Route
 from . import chaos
 from .provider_shapes import ESCAPES, LMSTUDIO_CONTEXT, PROVIDER_ERRORS, cut, pings
 from .scenarios import ALWAYS, REASONING, SCENARIOS, Scenario, parse_model, reply_tokens, token_delay, tokenize
-from .wire import BATCH, STALL_SECONDS, DroppedConnection, chunk_prefix, error, usage
+from .wire import BATCH, STALL_SECONDS, DroppedConnection, chunk_prefix, error, stream_fault, usage
 
 @dataclass
 class Stats:
@@ -213,7 +213,7 @@ class Simulator:
                 if index == fault_at:
                     if pending:
                         yield self._flush(pending)
-                    async for piece in self._fault(name):
+                    async for piece in stream_fault("drop" if name == "reword" else name):
                         yield piece
                     return
                 pending.append(prefix + '{"content":' + json.dumps(token) + '},"finish_reason":null}]}')
@@ -239,17 +239,6 @@ class Simulator:
         except (asyncio.CancelledError, GeneratorExit):
             self.stats.disconnected[model] += 1
             raise
-
-    async def _fault(self, name: str):
-        if name in ("drop", "reword"):
-            raise DroppedConnection("simulated dropped stream")
-        if name == "stall":
-            await asyncio.sleep(STALL_SECONDS)
-        elif name == "midstream":
-            yield 'data: {"error": {"message": "The server had an error while streaming.", "type": "server_error"}}\n\n'
-        elif name == "malformed":
-            yield "data: {this is not json\n\n"
-        # truncate: end the body without finish_reason and without [DONE]
 
     @staticmethod
     def _flush(pending: list[str]) -> str:

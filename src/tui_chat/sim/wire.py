@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import AsyncIterator
 
 from starlette.responses import JSONResponse, Response
 
@@ -35,3 +37,16 @@ def usage(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
         "completion_tokens": completion_tokens,
         "total_tokens": prompt_tokens + completion_tokens,
     }
+
+
+async def stream_fault(kind: str) -> AsyncIterator[str]:
+    """How a stream goes wrong after its last good event: dropped, stalled, a malformed chunk, an error event,
+    or (``truncate``, anything else) simply ending without a finish and without ``[DONE]``."""
+    if kind == "drop":
+        raise DroppedConnection("simulated dropped stream")
+    if kind == "stall":
+        await asyncio.sleep(STALL_SECONDS)
+    elif kind == "malformed":
+        yield "data: {this is not json\n\n"
+    elif kind == "midstream":
+        yield 'data: {"error": {"message": "The server had an error while streaming.", "type": "server_error"}}\n\n'

@@ -31,6 +31,7 @@ from ..errors import BackendError, ConfigError
 from ..hints import failure_hint
 from ..keymap import DEFAULT_KEYS
 from ..text_safety import visible_line
+from .conversation_find import ConversationFind
 from .export import FORMATS, offer_export
 from .saved_state import save_theme, saved_theme
 from .screens.early_keys import HoldsEarlyKeys
@@ -149,8 +150,8 @@ class ChatApp(App[int]):
         self._turn: tuple[ChatMessage, AssistantMessage, TurnRecorder] | None = None
         self._replacing: list[ChatMessage] = []
         self._editing: ChatMessage | None = None
-        self._find: tuple[str, ChatMessage | None] | None = None
-        """The search a hit was opened from, and the message shown: Ctrl+F goes to the next match."""
+        self._find: ConversationFind | None = None
+        """The search a hit was opened from: Ctrl+F goes to its next match in this conversation."""
         """The question Up took back to edit: it and what follows are replaced only when the edit is sent."""
         self._sent_prompt = ""
         self._history_problem_shown = ""
@@ -519,7 +520,7 @@ class ChatApp(App[int]):
             self.action_stop()
             await self.workers.wait_for_complete()
         self.conversation = conversation
-        self._find = None
+        self._end_find()
         self.status.clear()
         await self.log_view.show(conversation.messages)
         self._show_titles()
@@ -554,43 +555,21 @@ class ChatApp(App[int]):
         """Ctrl+F: the next message of this conversation matching the search a hit was opened from; without
         one, the search box over every conversation."""
         if self._find is not None:
-            await self._find_next()
+            await self._find.next()
         else:
             (await self._show_sidebar()).focus_search()
 
-    async def _show_hit(self, message: ChatMessage) -> None:
-        query, shown = self._find or ("", None)
-        if shown is not None:
-            for widget in self.log_view.query(".-hit"):
-                widget.remove_class("-hit")
-        widget = await self.log_view.reveal(message)
-        if widget is not None:
-            widget.add_class("-hit")
-        self._find = (query, message)
-        matches = self._matches(query)
-        where = f"{matches.index(message) + 1} of {len(matches)}" if message in matches else "the hit"
-        self.notify(f"“{query}”: {where} in this conversation · {self.key_for('search_history')} next · "
-                    f"{self.key_for('stop')} ends the search", title="Search")
+    def _find_in(self, query: str) -> ConversationFind:
+        def say(where: str) -> None:
+            self.notify(f"{where} · {self.key_for('search_history')} next · {self.key_for('stop')} ends the search",
+                        title="Search")
 
-    def _matches(self, query: str) -> list[ChatMessage]:
-        words = query.lower().split()
-        return [m for m in self.conversation.messages if words and all(w in m.content.lower() for w in words)]
-
-    async def _find_next(self) -> None:
-        assert self._find is not None
-        query, current = self._find
-        matches = self._matches(query)
-        if not matches:
-            self.notify(f"“{query}” is not in this conversation.")
-            return
-        later = [m for m in matches if current not in self.conversation.messages
-                 or self.conversation.messages.index(m) > self.conversation.messages.index(current)]
-        await self._show_hit(later[0] if later else matches[0])
+        return ConversationFind(query, self.log_view, self.conversation.messages, say)
 
     def _end_find(self) -> None:
+        if self._find is not None:
+            self._find.clear_mark()
         self._find = None
-        for widget in self.log_view.query(".-hit"):
-            widget.remove_class("-hit")
 
     def _refresh_sidebar(self, query: str = "") -> None:
         if not self.history.enabled:
@@ -616,8 +595,8 @@ class ChatApp(App[int]):
         hit = next((m for m in conversation.messages if m.id == event.message_id), None)
         if hit is not None:
             self.sidebar.display = False
-            self._find = (event.query, hit)
-            await self._show_hit(hit)
+            self._find = self._find_in(event.query)
+            await self._find.show(hit)
 
     def action_sidebar_rename(self) -> None:
         """Pushes its box at once: the keys typed right after Ctrl+E go into it (see :class:`HoldsEarlyKeys`)."""

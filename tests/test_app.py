@@ -576,7 +576,8 @@ async def test_editing_an_earlier_question_branches_and_keeps_the_original(make_
 def burst(app, *keys: str) -> None:
     """Keys as a terminal delivers a paste or fast typing: all queued before the app handles the first."""
     for key in keys:
-        app.post_message(events.Key(key, {"enter": "\r", "ctrl+u": "\x15"}.get(key, key)))
+        named = {"enter": "\r", "tab": "\t", "escape": "\x1b", "ctrl+u": "\x15"}
+        app.post_message(events.Key(key, named.get(key, key if len(key) == 1 else None)))
 
 
 async def test_a_burst_with_ctrl_u_keeps_what_follows_it(make_app):
@@ -597,3 +598,24 @@ async def test_enter_on_the_question_given_back_after_a_failure_sends_it(make_ap
         await pilot.pause(0.2)
         await wait_idle(pilot, app)
         assert sim.stats("auth")["requests"] == 2 and app.prompt.text == "q"
+
+
+async def test_a_burst_that_moves_the_focus_takes_the_next_keys_with_it(make_app, monkeypatch):
+    import pyperclip
+
+    def no_clipboard(text: str) -> None:
+        raise pyperclip.PyperclipException("no clipboard here")
+
+    monkeypatch.setattr(pyperclip, "copy", no_clipboard)
+    app = make_app("echo")
+    sent: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        app.copy_to_clipboard = sent.append
+        await ask(pilot, "first")
+        await wait_idle(pilot, app)
+        await ask(pilot, "second")
+        await wait_idle(pilot, app)
+        burst(app, "tab", "up", "up", "c", "escape", *"next")  # as tmux delivers them: all at once
+        await pilot.pause(0.3)
+        assert sent == ["first"]  # the cursor went up twice in the conversation, not into the prompt
+        assert app.focused is app.prompt and app.prompt.text == "next"

@@ -37,6 +37,7 @@ from .saved_state import save_theme, saved_theme
 from .screens.early_keys import HoldsEarlyKeys
 from .turn_status import TurnStatus
 from .widgets.key_bar import KeyBar
+from .widgets.keys_in_order import KeysInFlight, KeysInOrder
 from .widgets.message_log import NEEDED_TO_OPEN, MessageLog
 from .widgets.messages import AssistantMessage
 from .widgets.prompt_input import PromptInput, read_alt_enter_as_newline
@@ -155,6 +156,7 @@ class ChatApp(App[int]):
         """The question Up took back to edit: it and what follows are replaced only when the edit is sent."""
         self._sent_prompt = ""
         self._history_problem_shown = ""
+        self.keys_in_flight = KeysInFlight()
 
     # -- layout ------------------------------------------------------------------------------------
 
@@ -212,6 +214,15 @@ class ChatApp(App[int]):
             if isinstance(screen, HoldsEarlyKeys) and not screen.takes_keys_now:
                 if not await self._check_bindings(event.key, priority=True):
                     screen.hold(event)
+                return
+            if isinstance(self.focused, KeysInOrder):  # it takes the keys, and the app's bindings, in order
+                behind = self.keys_in_flight.count > 0
+                if not behind and await self._check_bindings(event.key, priority=True):
+                    return
+                self.keys_in_flight.sent(event, app_bindings_left=behind)
+                if self._turn is not None:
+                    self._turn[1].body.hold()
+                self.focused._forward_event(event)
                 return
         if isinstance(event, events.Key) and self._turn is not None:
             self._turn[1].body.hold()  # the answer's next frame waits for this key's screen update
@@ -448,6 +459,8 @@ class ChatApp(App[int]):
             self.prompt.clear()  # abandons the edit (see _prompt_changed): the exchange stays
         elif self._find is not None:
             self._end_find()
+        elif self.focused is not self.prompt and self.screen is self.screen_stack[0]:
+            self.screen.set_focus(self.prompt)  # now, not later: the next keys of a burst follow it
         else:
             raise SkipAction()  # nothing to stop: the key goes on to the focused widget (the sidebar's search)
 
@@ -484,7 +497,7 @@ class ChatApp(App[int]):
         self._editing = user  # nothing changes before the edit is sent; clearing the prompt or Esc keeps it
         self.prompt.text = user.content
         self.prompt.move_cursor(self.prompt.document.end)
-        self.prompt.focus()
+        self.screen.set_focus(self.prompt)  # now: the next keys of a burst are the edit's
         if user is self.conversation.last("user"):
             self.notify("Editing the last question: Enter sends it in place of the old one; Esc keeps the old one.")
         else:
@@ -680,10 +693,6 @@ class ChatApp(App[int]):
             self.notify(f"{self.key_for('stop')} stops the current answer first.", severity="warning")
         else:
             self._start_editing(message)
-
-    @on(MessageLog.Leave)
-    def _leave_log(self) -> None:
-        self.prompt.focus()
 
     def _copy(self, text: str) -> None:
         from .clipboard import copy_text

@@ -18,6 +18,7 @@ from textual.widget import Widget
 
 from ...conversation import ChatMessage
 from .messages import AssistantMessage, UserMessage
+from .keys_in_order import KeysInOrder
 from .one_reflow import OneReflow
 
 FIRST_SCREEN = 12
@@ -31,7 +32,7 @@ def message_widget(message: ChatMessage) -> Widget:
     return UserMessage(message) if message.role == "user" else AssistantMessage(message)
 
 
-class MessageLog(OneReflow, VerticalScroll, can_focus=True):
+class MessageLog(KeysInOrder, OneReflow, VerticalScroll, can_focus=True):
     """With the focus (Tab from the prompt), a cursor marks one message: Up/Down move it, and the app copies
     the message (c), one of its code blocks (g), or takes a question back to edit and resend (e)."""
 
@@ -41,7 +42,6 @@ class MessageLog(OneReflow, VerticalScroll, can_focus=True):
         Binding("c,y", "choose('copy')", "Copy message"),
         Binding("g", "choose('code')", "Copy code"),
         Binding("e", "choose('edit')", "Edit and resend"),
-        Binding("escape", "leave", "Back to the prompt", show=False),
     ]
 
     class Chosen(Message):
@@ -112,11 +112,6 @@ class MessageLog(OneReflow, VerticalScroll, can_focus=True):
             self.call_after_refresh(self.scroll_to_widget, widget, animate=False, top=True)
         return widget
 
-    def action_leave(self) -> None:
-        self.post_message(self.Leave())
-
-    class Leave(Message):
-        """Esc in the log: back to the prompt."""
 
     def on_mount(self) -> None:
         self.anchor()

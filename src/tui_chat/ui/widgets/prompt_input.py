@@ -27,26 +27,19 @@ class PromptInput(KeysInOrder, TextArea):
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
                          placeholder="Ask anything · Enter sends · Ctrl+J newline · F1 help")
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def _own_key(self, event: events.Key) -> bool:
         if event.key == "enter":
-            event.stop()
-            event.prevent_default()
             if self.text.strip():
                 self.post_message(self.Submitted(self.text))
                 self.clear()  # now: keys typed right after Enter, in the same burst, land in the empty prompt
-            return
+            return True
         if event.key in ("ctrl+j", "alt+enter"):
-            event.stop()
-            event.prevent_default()
             self.insert("\n")
-            return
+            return True
         if event.key == "up" and not self.text:
-            event.stop()
-            event.prevent_default()
             self.post_message(self.EditLast())
-            return
-        await super()._on_key(event)  # its own keys (Ctrl+U, Ctrl+W, Ctrl+K…) run now: KeysInOrder
-
+            return True
+        return False
 
 def read_alt_enter_as_newline() -> None:
     """Alt+Enter reaches an app as ESC CR under tmux and screen (and in terminals without the kitty keyboard

@@ -525,21 +525,29 @@ async def test_the_open_conversation_is_exported_from_the_command_palette(make_a
     assert text.startswith(start) and "hello" in text
 
 
-async def test_a_message_cursor_copies_any_message_and_its_code(make_app, monkeypatch):
+@pytest.fixture
+def osc52_only(monkeypatch):
+    """No system clipboard: copies go out as OSC 52, recorded in the list this gives."""
     import pyperclip
 
     def no_clipboard(text: str) -> None:
         raise pyperclip.PyperclipException("no clipboard here")
 
     monkeypatch.setattr(pyperclip, "copy", no_clipboard)
-    app = make_app("normal")
-    sent: list[str] = []
+    return []
+
+
+async def two_exchanges(pilot, app, sent: list[str]) -> None:
+    app.copy_to_clipboard = sent.append
+    for question in ("first", "second"):
+        await ask(pilot, question)
+        await wait_idle(pilot, app)
+
+
+async def test_a_message_cursor_copies_any_message_and_its_code(make_app, osc52_only):
+    app, sent = make_app("normal"), osc52_only
     async with app.run_test(size=SIZE) as pilot:
-        app.copy_to_clipboard = sent.append
-        await ask(pilot, "first")
-        await wait_idle(pilot, app)
-        await ask(pilot, "second")
-        await wait_idle(pilot, app)
+        await two_exchanges(pilot, app, sent)
         await pilot.press("tab")  # the focus goes to the conversation: its cursor is on the last message
         assert app.focused is app.log_view and app.log_view.cursor is app.conversation.messages[-1]
         await pilot.press("up", "up", "up", "c")  # the first answer, then the first question
@@ -600,21 +608,10 @@ async def test_enter_on_the_question_given_back_after_a_failure_sends_it(make_ap
         assert sim.stats("auth")["requests"] == 2 and app.prompt.text == "q"
 
 
-async def test_a_burst_that_moves_the_focus_takes_the_next_keys_with_it(make_app, monkeypatch):
-    import pyperclip
-
-    def no_clipboard(text: str) -> None:
-        raise pyperclip.PyperclipException("no clipboard here")
-
-    monkeypatch.setattr(pyperclip, "copy", no_clipboard)
-    app = make_app("echo")
-    sent: list[str] = []
+async def test_a_burst_that_moves_the_focus_takes_the_next_keys_with_it(make_app, osc52_only):
+    app, sent = make_app("echo"), osc52_only
     async with app.run_test(size=SIZE) as pilot:
-        app.copy_to_clipboard = sent.append
-        await ask(pilot, "first")
-        await wait_idle(pilot, app)
-        await ask(pilot, "second")
-        await wait_idle(pilot, app)
+        await two_exchanges(pilot, app, sent)
         burst(app, "tab", "up", "up", "c", "escape", *"next")  # as tmux delivers them: all at once
         await pilot.pause(0.3)
         assert sent == ["first"]  # the cursor went up twice in the conversation, not into the prompt

@@ -14,19 +14,20 @@ from .events import (
     FallingBack,
     Finished,
     Metrics,
-    Quirks,
     ReasoningDelta,
+    ResponseCreated,
     Retrying,
     Started,
     TurnEvent,
     Usage,
     UsageReport,
 )
+from .quirks import Quirks
 from .request import TurnPolicy, TurnRequest, build_messages
 
 __all__ = [
     "Delta", "ErrorKind", "Failed", "FallingBack", "Finished", "Metrics", "Quirks", "ReasoningDelta",
-    "Retrying", "Started", "TurnEvent", "TurnPolicy", "TurnRequest", "Usage", "UsageReport",
+    "ResponseCreated", "Retrying", "Started", "TurnEvent", "TurnPolicy", "TurnRequest", "Usage", "UsageReport",
     "build_messages", "make_client", "run_turn",
 ]
 

@@ -43,6 +43,11 @@ class AttemptError(Exception):
         return reason_text(self.kind, self.status)
 
 
+def took_too_long() -> AttemptError:
+    return AttemptError(ErrorKind.TIMEOUT, "the answer took longer than timeouts.request (or retry.deadline)",
+                        retryable=False, hint="raise timeouts.request for very long answers")
+
+
 def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
     """Seconds the server asks us to wait: ``retry-after-ms``, else ``Retry-After`` (seconds or a date)."""
     ms = headers.get("retry-after-ms")

@@ -8,7 +8,6 @@ one of them to the UI process), and a class costs ~0.2 ms to define where a froz
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -106,6 +105,8 @@ class Started(NamedTuple):
     attempt: int
     max_attempts: int
     streaming: bool
+    resume_after: int | None = None
+    """Not None: this attempt picks the answer up after that event (-1: replays it), keeping what was shown."""
 
 
 class Delta(NamedTuple):
@@ -135,6 +136,15 @@ class Retrying(NamedTuple):
     reason: str
     kind: ErrorKind
     discarded: bool
+    resume_after: int | None = None
+    """Not None: the next attempt resumes the answer after that event instead of starting it over."""
+
+
+class ResponseCreated(NamedTuple):
+    """A Responses-API turn has its response's id; ``background``: it can be resumed after a drop, or later."""
+
+    response_id: str
+    background: bool
 
 
 class FallingBack(NamedTuple):
@@ -165,12 +175,5 @@ class Failed(NamedTuple):
         return reason_text(self.kind, self.status)
 
 
-TurnEvent = Started | Delta | ReasoningDelta | UsageReport | Retrying | FallingBack | Finished | Failed
-
-
-@dataclass
-class Quirks:
-    """What servers rejected this session, by base URL, so the next turn does not pay for it again."""
-
-    no_stream: set[str] = field(default_factory=set)
-    no_stream_options: set[str] = field(default_factory=set)
+TurnEvent = (Started | Delta | ReasoningDelta | UsageReport | Retrying | FallingBack | ResponseCreated | Finished
+             | Failed)

@@ -22,12 +22,14 @@ ALIASES = {
 CUT = {
     "length": "cut off: max tokens reached",
     "content_filter": "cut off by the provider's content filter",
+    "incomplete": "cut off: the server marked the answer incomplete",
 }
 """Reasons that end an answer early: it is kept and shown, and always marked as cut."""
 
 CUT_HINTS = {
     "length": "raise max_tokens (or the model's output limit), or ask it to continue",
     "content_filter": "the provider blocked the rest of this answer; rephrase the question or try another model",
+    "incomplete": "ctrl+r asks again; ask the model to continue if the answer is long",
 }
 
 

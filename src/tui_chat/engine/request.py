@@ -19,6 +19,12 @@ class TurnRequest(NamedTuple):
     asked_at: float | None = None
     """``time.monotonic()`` when the user asked (Enter): the time to the first token and the turn's total time
     count from here, in the engine and in the app's live status alike. None: from the engine's start."""
+    api: str = "chat"
+    """The wire protocol: ``chat`` (chat completions) or ``responses`` (the Responses API)."""
+    background: bool = False
+    """Responses API: run the response in the background, so a dropped stream resumes instead of restarting."""
+    resume_id: str | None = None
+    """Responses API: pick up this earlier response (an answer a crash cut off) before asking anew."""
 
 
 class TurnPolicy(NamedTuple):

@@ -1,0 +1,176 @@
+"""The chat-completions wire (``POST /chat/completions``): request arguments, and chunks into events.
+
+The stream's end is a ``finish_reason`` on a choice; what follows it (the usage chunk, ``[DONE]``) is
+waited for ``TAIL_SECONDS`` at most, and a server that then goes silent or drops the connection loses
+nothing. Nothing here resumes: a broken stream is asked again from the start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import openai
+from openai import AsyncOpenAI
+
+from ..attempt import Attempt
+from ..client import stream_timeout, whole_timeout
+from ..error_body import reason_from_body
+from ..errors import AttemptError, error_in_body, took_too_long
+from ..events import Delta, ErrorKind, ReasoningDelta, TurnEvent, Usage, UsageReport
+from ..finish import failure_of, normalize
+from ..quirks import Quirks
+from ..request import TurnPolicy, TurnRequest
+from ..watchdog import Watchdog
+
+REASONING_FIELDS = ("reasoning_content", "reasoning")
+TAIL_SECONDS = 2.0
+"""After the finish, how long the usage chunk and ``[DONE]`` are waited for before the answer is taken as is."""
+
+
+class ChatCompletionsWire:
+    end_event = "a finish_reason"
+    resume_point: int | None = None
+    """Chat completions cannot resume a stream: every retry starts the answer over."""
+
+    def __init__(self, client: AsyncOpenAI, request: TurnRequest, policy: TurnPolicy, quirks: Quirks) -> None:
+        self.client = client
+        self.request = request
+        self.timeouts = policy.timeouts
+        self.quirks = quirks
+        self.url = str(client.base_url)
+
+    def learn(self, failure: AttemptError, streaming: bool) -> None:
+        self.quirks.learn(failure, self.url, streaming=streaming, background=False)
+
+    def cannot_resume(self) -> None:
+        """Nothing to forget: this wire never resumes."""
+
+    async def abandon(self) -> None:
+        """Closing the stream is all it takes to stop a chat completion."""
+
+    def _kwargs(self, stream: bool) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"model": self.request.model, "messages": list(self.request.messages)}
+        if self.request.temperature is not None:
+            kwargs["temperature"] = self.request.temperature
+        if self.request.max_tokens is not None:
+            kwargs["max_tokens"] = self.request.max_tokens
+        if stream:
+            kwargs["stream"] = True
+            if self.url not in self.quirks.no_stream_options:
+                kwargs["stream_options"] = {"include_usage": True}
+        return kwargs
+
+    async def stream(self, attempt: Attempt, deadline: float) -> AsyncIterator[TurnEvent]:
+        """The hot loop: per chunk, a few attribute reads and at most two yields.
+
+        Content is taken from every choice: with ``n`` unset there is one answer, and some proxies put it
+        on index 1 (LiteLLM in front of a model that thinks on index 0).
+        """
+        try:
+            async with asyncio.timeout_at(deadline):
+                stream = await self.client.chat.completions.create(**self._kwargs(True),
+                                                                   timeout=stream_timeout(self.timeouts))
+        except TimeoutError:
+            raise took_too_long() from None
+        attempt.streamed = True
+        parts, reasoning, now = attempt.parts, attempt.reasoning, time.monotonic
+        watchdog = Watchdog(deadline)  # one timer for the whole stream: keep-alive comments cannot defer it
+        try:
+            async with stream:
+                async for chunk in stream:
+                    watchdog.reading = False
+                    if chunk.usage is not None:
+                        attempt.usage = _usage(chunk.usage)
+                    for choice in chunk.choices:
+                        delta = choice.delta
+                        if delta is not None:
+                            extra = delta.model_extra
+                            if extra:
+                                thought = _reasoning(extra)
+                                if thought:
+                                    reasoning.append(thought)
+                                    yield ReasoningDelta(thought)
+                            text = delta.content
+                            if text:
+                                if attempt.first_token_at is None:
+                                    attempt.first_token_at = attempt.rate_since = now()
+                                parts.append(text)
+                                yield Delta(text)
+                        if choice.finish_reason:
+                            _finish(attempt, choice)
+                            watchdog.move(min(deadline, watchdog.loop.time() + TAIL_SECONDS))
+                    if watchdog.fired:
+                        break
+                    watchdog.reading = True
+        except asyncio.CancelledError:
+            if not watchdog.absorb():
+                raise
+        except openai.APIConnectionError:
+            if attempt.finish_reason is None:
+                raise
+        finally:
+            watchdog.stop()
+        if watchdog.fired and attempt.finish_reason is None:  # after the finish, silence means the answer is whole
+            raise took_too_long()
+        if attempt.usage is not None:
+            yield UsageReport(attempt.usage)
+
+    async def whole(self, attempt: Attempt, deadline: float) -> AsyncIterator[TurnEvent]:
+        """``stream=False``: the answer arrives whole, and is yielded as one delta."""
+        try:
+            async with asyncio.timeout_at(deadline):
+                response = await self.client.chat.completions.create(**self._kwargs(False),
+                                                                     timeout=whole_timeout(self.timeouts))
+        except TimeoutError:
+            raise took_too_long() from None
+        attempt.streamed = True
+        if isinstance(response, str):  # not JSON: the SDK hands the body over as text (an SSE stream, a page)
+            raise AttemptError(ErrorKind.MALFORMED, "the server's answer to stream=false is not JSON: "
+                               + reason_from_body(response)[:80], retryable=True)
+        if not response.choices:
+            error = (response.model_extra or {}).get("error")
+            if error:
+                raise error_in_body(error, "an error without a message", "the server answered 200 with an error")
+            raise AttemptError(ErrorKind.MALFORMED, "the server answered with no choices", retryable=True)
+        choice = next((c for c in response.choices if c.message and c.message.content), response.choices[0])
+        message = choice.message
+        thought = _reasoning(message.model_extra or {})
+        if thought:
+            attempt.reasoning.append(thought)
+            yield ReasoningDelta(thought)
+        attempt.first_token_at = time.monotonic()
+        if message.content:
+            attempt.parts.append(message.content)
+            yield Delta(message.content)
+        if choice.finish_reason:
+            _finish(attempt, choice)
+        else:
+            attempt.finish_reason = "stop"
+        if response.usage is not None:
+            attempt.usage = _usage(response.usage)
+            yield UsageReport(attempt.usage)
+
+
+def _finish(attempt: Attempt, choice: Any) -> None:
+    """Record a choice's ``finish_reason``; one that stands for a failure ends the attempt at once."""
+    reason = normalize(choice.finish_reason)
+    extra = choice.model_extra or {}
+    failure = failure_of(reason, extra.get("native_finish_reason"))
+    if failure is not None:
+        raise AttemptError(failure[0], failure[1], retryable=True)
+    attempt.finish_reason = reason
+
+
+def _reasoning(extra: dict[str, Any]) -> str | None:
+    for name in REASONING_FIELDS:
+        value = extra.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _usage(usage: Any) -> Usage:
+    return Usage(usage.prompt_tokens, usage.completion_tokens, usage.total_tokens)

@@ -118,6 +118,9 @@ SCENARIOS: dict[str, str] = {
     "dropthen500-N": "the first streaming request drops after N tokens (default 5); every later one is a 500",
     "huge400": "400 whose error message is 200 KB long",
     "chaos-SEED": "the fault soak: the first 0-3 requests fail at random (by SEED), then the answer comes",
+    "failed-N-K": "Responses API: response.failed (server_error) after N tokens, the first K times (default 5, 1)",
+    "nobackground": "Responses API: 400 when background mode is asked for",
+    "noresponses": "a server without the Responses API: 404 on /v1/responses",
     "redirect": "307 to the same simulator under another origin (localhost): a client must not follow it",
 }
 CUT_SCENARIOS = {"length": "length", "filter": "content_filter", "finisherror": "error",
@@ -182,7 +185,8 @@ def reply_tokens(scenario: Scenario, prompt: str, attempt: int = 1) -> list[str]
         return tokenize(MARKUP_REPLY)
     if name == "reword":
         return tokenize(REWORDED if attempt > 1 else "A first try at an answer that will be cut off soon.")
-    if name in ("drop", "stall", "midstream", "malformed", "truncate", *CUT_SCENARIOS, "index1", "dropthen500"):
+    if name in ("drop", "stall", "midstream", "malformed", "truncate", *CUT_SCENARIOS, "index1", "dropthen500",
+                "failed"):
         return prose_tokens(max(scenario.int_arg(0, 20) * 2, 40))
     if name == "empty":
         return []
@@ -197,6 +201,6 @@ def token_delay(scenario: Scenario) -> float:
     if scenario.name in ("normal", "reasoning", "echo"):
         return 0.004
     if scenario.name in ("drop", "stall", "midstream", "malformed", "truncate", *CUT_SCENARIOS, "index1",
-                         "dropthen500"):
+                         "dropthen500", "failed"):
         return 0.001
     return 0.0

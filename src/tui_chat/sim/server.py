@@ -1,6 +1,7 @@
 """The OpenAI-compatible simulator: a Starlette app served by uvicorn on loopback.
 
-It speaks the chat-completions wire format (SSE for ``stream=true``) closely enough that the real
+It speaks the chat-completions wire format (SSE for ``stream=true``) and the Responses API's
+(:mod:`.responses`) closely enough that the real
 openai SDK is the client, so the engine, the CLI, the app, the tests and the benchmarks all exercise
 the same code path they use against a real server.
 """
@@ -25,6 +26,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from . import chaos
+from .responses import ResponsesApi
 from .provider_shapes import ESCAPES, LMSTUDIO_CONTEXT, PROVIDER_ERRORS, cut, pings
 from .scenarios import ALWAYS, REASONING, SCENARIOS, Scenario, parse_model, reply_tokens, token_delay, tokenize
 from .wire import BATCH, STALL_SECONDS, DroppedConnection, chunk_prefix, error, stream_fault, usage
@@ -37,11 +39,17 @@ class Stats:
     completed: Counter = field(default_factory=Counter)
     disconnected: Counter = field(default_factory=Counter)
     last_request: dict[str, dict[str, Any]] = field(default_factory=dict)
+    streams: Counter = field(default_factory=Counter)
+    """Responses API: streams opened, the first ones and the resumes."""
+    resumed: Counter = field(default_factory=Counter)
+    resumed_after: dict[str, list[int]] = field(default_factory=dict)
+    cancelled: Counter = field(default_factory=Counter)
 
     def reset(self) -> None:
-        for counter in (self.requests, self.completed, self.disconnected):
+        for counter in (self.requests, self.completed, self.disconnected, self.streams, self.resumed, self.cancelled):
             counter.clear()
         self.last_request.clear()
+        self.resumed_after.clear()
 
     def as_dict(self) -> dict[str, Any]:
         models = set(self.requests) | set(self.disconnected)
@@ -51,6 +59,9 @@ class Stats:
                 "completed": self.completed[m],
                 "disconnected": self.disconnected[m],
                 "last_request": self.last_request.get(m, {}),
+                "resumed": self.resumed[m],
+                "resumed_after": self.resumed_after.get(m, []),
+                "cancelled": self.cancelled[m],
             }
             for m in models
         }
@@ -61,10 +72,14 @@ class Simulator:
 
     def __init__(self) -> None:
         self.stats = Stats()
+        responses = ResponsesApi(self.stats)
         self.app = Starlette(
             routes=[
                 Route("/v1/models", self.models, methods=["GET"]),
                 Route("/v1/chat/completions", self.chat, methods=["POST"]),
+                Route("/v1/responses", responses.create, methods=["POST"]),
+                Route("/v1/responses/{response_id}", responses.retrieve, methods=["GET"]),
+                Route("/v1/responses/{response_id}/cancel", responses.cancel, methods=["POST"]),
                 Route("/sim/reset", self.reset, methods=["POST"]),
                 Route("/sim/stats", self.stats_view, methods=["GET"]),
             ]

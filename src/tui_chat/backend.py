@@ -66,17 +66,21 @@ class Backend:
         return TurnPolicy(s.retry, s.timeouts, s.fallback)
 
     def request(self, messages: Sequence[dict[str, Any]], stream: bool = True, model: str | None = None,
-                asked_at: float | None = None) -> TurnRequest:
-        s = self.config.settings
-        return TurnRequest(model or self.model, messages, s.temperature, s.max_tokens, stream and self.profile.stream,
-                           asked_at)
+                asked_at: float | None = None, resume_id: str | None = None) -> TurnRequest:
+        s, p = self.config.settings, self.profile
+        responses = p.api == "responses"
+        return TurnRequest(model or self.model, messages, s.temperature, s.max_tokens, stream and p.stream, asked_at,
+                           p.api, background=responses and p.resume == "auto",
+                           resume_id=resume_id if responses and p.resume == "auto" else None)
 
     def turn(self, messages: Sequence[dict[str, Any]], stream: bool = True, model: str | None = None,
-             asked_at: float | None = None) -> AsyncIterator[TurnEvent]:
-        """Run one turn; ``stream=False`` (``--no-stream``) asks for the whole answer at once."""
+             asked_at: float | None = None, resume_id: str | None = None) -> AsyncIterator[TurnEvent]:
+        """Run one turn; ``stream=False`` (``--no-stream``) asks for the whole answer at once; ``resume_id``: an
+        earlier Responses-API answer to pick up first (one a crash cut off), else the question is asked anew."""
         from .engine.turn import run_turn
 
-        return run_turn(self.client, self.request(messages, stream, model, asked_at), self.policy, self.quirks)
+        request = self.request(messages, stream, model, asked_at, resume_id)
+        return run_turn(self.client, request, self.policy, self.quirks)
 
     def hint(self, failed: Failed) -> str:
         return failure_hint(failed, self.profile.view())

@@ -9,8 +9,8 @@ meanwhile. The UI process gets plain data back (:mod:`tui_chat.config_view`) and
 The child (:mod:`tui_chat.backend_spawn`) talks over a socketpair, with pickled messages framed by
 ``multiprocessing.connection``.
 
-Protocol, parent to child: ``("configure", id, config_path, profile, model)``, ``("profile", id, name)``,
-``("models", id, profile)``, ``("turn", id, profile, model, messages, asked_at)`` and ``("cancel", id)``. Child to
+Protocol, parent to child: ``("configure", id, config_path, profile, model, api)``, ``("profile", id, name)``,
+``("models", id, profile)``, ``("turn", id, profile, model, messages, asked_at, resume_id)`` and ``("cancel", id)``. Child to
 parent: ``(id, reply)``. A request's reply is ``("ok", value)`` or ``("error", line)``; a turn's replies
 are batches of events, the last ending with its ``Finished`` or ``Failed``, or, after a cancel, with
 :data:`CANCELLED`.
@@ -32,6 +32,9 @@ from .engine.events import ErrorKind, Failed, Finished, Metrics, TurnEvent
 from .errors import BackendError, ConfigError
 
 CANCELLED = "cancelled"
+STOP_SECONDS = 2.5
+"""On quitting mid-answer, how long the child may take to stop its turn (a Responses-API background response is
+cancelled on the server, so it stops costing tokens) before it is terminated."""
 SETUP_TIMEOUT_SECONDS = 60.0
 """How long the UI waits for the configuration before it gives up (it takes well under a second)."""
 
@@ -43,14 +46,17 @@ class BackendProcess:
     (raising :class:`ConfigError` with the user's one line). A child that dies is replaced on the next
     turn, configured with the same arguments."""
 
-    def __init__(self, config_path: str | None = None, profile: str | None = None, model: str | None = None) -> None:
-        self._arguments = (config_path, profile, model)
+    def __init__(self, config_path: str | None = None, profile: str | None = None, model: str | None = None,
+                 api: str | None = None) -> None:
+        self._arguments = (config_path, profile, model, api)
         self._ids = itertools.count(1)
         self._conn: Connection | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._setup_id = 0
         self._replies: dict[int, asyncio.Queue[Any]] = {}
         self._listening = False
+        self._stopping = False
+        """A turn was cancelled and its child has not confirmed yet."""
         self.settings: AppSettings | None = None
         self.profile: ProfileView | None = None
         self.model = ""
@@ -115,10 +121,16 @@ class BackendProcess:
             self._conn.close()
             self._conn = None
         self._listening = False
+        busy = bool(self._replies)
         for queue in self._replies.values():
             queue.put_nowait(None)
         self._replies.clear()
         if self._process is not None:
+            if busy or self._stopping:  # a turn was stopping: let the child stop its background response too
+                try:
+                    self._process.wait(timeout=STOP_SECONDS)
+                except subprocess.TimeoutExpired:
+                    pass
             if self._process.poll() is None:
                 self._process.terminate()
                 try:
@@ -147,14 +159,16 @@ class BackendProcess:
         assert self.profile is not None
         return await self._request("models", self.profile.name)
 
-    async def turn(self, messages: Sequence[dict[str, Any]], asked_at: float | None = None) -> AsyncIterator[TurnEvent]:
+    async def turn(self, messages: Sequence[dict[str, Any]], asked_at: float | None = None,
+                   resume_id: str | None = None) -> AsyncIterator[TurnEvent]:
         """The events of one turn, as :func:`run_turn` yields them. Cancelling the consumer cancels the turn.
-        ``asked_at``: when the user asked (``time.monotonic()``, one clock for both processes)."""
+        ``asked_at``: when the user asked (``time.monotonic()``, one clock for both processes); ``resume_id``:
+        a Responses-API answer to pick up first."""
         assert self.profile is not None
         self.start()
         turn_id, replies = self._open()
         started = time.monotonic()
-        self._send(("turn", turn_id, self.profile.name, self.model, list(messages), asked_at))
+        self._send(("turn", turn_id, self.profile.name, self.model, list(messages), asked_at, resume_id))
         done = False
         try:
             while not done:
@@ -165,13 +179,14 @@ class BackendProcess:
                     return
                 for event in batch:
                     if event == CANCELLED:
-                        done = True
+                        done, self._stopping = True, False
                         return
                     done = isinstance(event, (Finished, Failed))
                     yield event
         finally:
             self._replies.pop(turn_id, None)
             if not done:
+                self._stopping = True
                 self._send(("cancel", turn_id))
 
     # -- plumbing ----------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from .engine import ErrorKind, Failed, Finished, Metrics
 
 BATCH_SECONDS = 0.004
 """The longest an event waits in the child before it is sent: well under a frame."""
+CLOSE_SECONDS = 3.0
+"""When the app quits mid-answer, how long its turns may take to stop (and stop what runs on the server)."""
 NICENESS = 5
 """Once configured, the child yields the CPU to the UI when both want it: keystrokes and frames come first."""
 
@@ -40,8 +42,11 @@ class BackendServer:
         loop = asyncio.get_running_loop()
         loop.add_reader(self.conn.fileno(), self._readable)
         await self.closed.wait()
-        for task in self.tasks.values():
+        turns = list(self.tasks.values())
+        for task in turns:
             task.cancel()
+        if turns:  # a cancelled Responses-API turn stops its background response on the server first
+            await asyncio.wait(turns, timeout=CLOSE_SECONDS)
         for backend in self.backends.values():
             await backend.aclose()
 
@@ -65,9 +70,10 @@ class BackendServer:
         elif kind == "cancel" and request_id in self.tasks:
             self.tasks[request_id].cancel()
 
-    def _configure(self, request_id: int, path: str | None, profile: str | None, model: str | None) -> None:
+    def _configure(self, request_id: int, path: str | None, profile: str | None, model: str | None,
+                   api: str | None) -> None:
         try:
-            self.config = load_config(path, {"model": model})
+            self.config = load_config(path, {"model": model, "api": api})
             resolved = self.config.resolve_profile(profile, model)
         except Exception as exc:  # a ConfigError is already one line; anything else must still answer
             self.problem = str(exc) if isinstance(exc, ConfigError) else (
@@ -125,7 +131,7 @@ class BackendServer:
             self._send((request_id, ("ok", models)))
 
     async def _turn(self, turn_id: int, profile: str, model: str, messages: list[dict[str, Any]],
-                    asked_at: float | None) -> None:
+                    asked_at: float | None, resume_id: str | None) -> None:
         batch: list[Any] = []
         loop = asyncio.get_running_loop()
         flush_at: asyncio.TimerHandle | None = None
@@ -140,7 +146,8 @@ class BackendServer:
                 batch.clear()
 
         try:
-            async for event in self._backend(profile).turn(messages, model=model, asked_at=asked_at):
+            async for event in self._backend(profile).turn(messages, model=model, asked_at=asked_at,
+                                                           resume_id=resume_id):
                 batch.append(event)
                 if isinstance(event, (Finished, Failed)) or len(batch) >= 256:
                     flush()

@@ -46,6 +46,8 @@ def _common() -> argparse.ArgumentParser:
     common.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="the TOML config file")
     common.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help="the provider profile")
     common.add_argument("--model", metavar="NAME", default=argparse.SUPPRESS, help="the model")
+    common.add_argument("--api", choices=("chat", "responses"), default=argparse.SUPPRESS,
+                        help="the wire protocol: chat completions or the Responses API")
     return common
 
 
@@ -121,7 +123,8 @@ def _fail(message: str, code: int) -> int:
 def _load(args: argparse.Namespace) -> LoadedConfig:
     from .config import load_config
 
-    return load_config(getattr(args, "config", None), {"model": getattr(args, "model", None)})
+    return load_config(getattr(args, "config", None), {"model": getattr(args, "model", None),
+                                                       "api": getattr(args, "api", None)})
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -175,7 +178,7 @@ def _run_app(args: argparse.Namespace) -> int:
     from .backend_process import BackendProcess
 
     backend = BackendProcess(getattr(args, "config", None), getattr(args, "profile", None),
-                             getattr(args, "model", None)).start(spawned)
+                             getattr(args, "model", None), getattr(args, "api", None)).start(spawned)
     try:
         return _open_app(args, backend)
     finally:
@@ -314,7 +317,7 @@ def _piped_input() -> str:
 async def _print_turn(events: AsyncIterator[TurnEvent], writer: AnswerWriter, record: SavedTurn | None,
                       backend: Backend, *, verbose: bool) -> int:
     """Answer on stdout (never the same text twice), progress on stderr, and the exit code of the turn."""
-    from .engine import Delta, Failed, FallingBack, Finished, ReasoningDelta, Retrying
+    from .engine import Delta, Failed, FallingBack, Finished, ReasoningDelta, ResponseCreated, Retrying
     from .engine.finish import cut_hint, cut_note
 
     async for event in events:
@@ -326,11 +329,17 @@ async def _print_turn(events: AsyncIterator[TurnEvent], writer: AnswerWriter, re
             if record:
                 record.recorder.reasoning_delta(event.text)
         elif isinstance(event, Retrying):
-            note = " (partial answer discarded)" if event.discarded else ""
+            if event.resume_after is not None:  # the answer goes on where it stopped: nothing to hold back
+                note = f" (resuming after event {event.resume_after})"
+            else:
+                note = " (partial answer discarded)" if event.discarded else ""
+                writer.restart()
             _status(f"retry {event.attempt + 1}/{event.max_attempts} in {event.delay:.1f}s: {event.reason}{note}")
-            writer.restart()
             if record and event.discarded:
                 record.recorder.restart()
+        elif isinstance(event, ResponseCreated):
+            if record:
+                record.recorder.response_created(event.response_id)
         elif isinstance(event, FallingBack):
             _status(f"falling back to a non-streaming request: {event.reason}")
         elif isinstance(event, Finished):
@@ -420,6 +429,7 @@ def _show(config: LoadedConfig, profile: str | None) -> None:
         print(f"  model = {_toml(p.model)}")
         print(f"  api_key = {mask_secret(p.api_key)}  # {p.key_origin}" + (f" (sent as {p.key_header})" if p.key_header else ""))
         print(f"  stream = {_toml(p.stream)}")
+        print(f"  api = {_toml(p.api)}" + (f"\n  resume = {_toml(p.resume)}" if p.api == "responses" else ""))
         if not p.stream_options:
             print("  stream_options = false")
         for key, value in sorted(p.query.items()):

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
@@ -59,6 +59,10 @@ class FallbackSettings(_Section):
     after_attempts: int = Field(2, ge=1, description="failed streaming attempts before a non-streaming try")
 
 
+Api = Literal["chat", "responses"]
+Resume = Literal["auto", "off"]
+
+
 class Profile(_Section):
     """A named provider: where to send requests and with which key."""
 
@@ -71,6 +75,8 @@ class Profile(_Section):
     stream_options: bool = Field(True, description="ask for usage in streams (stream_options); Mistral rejects it")
     key_header: str | None = Field(None, description="send the key in this header, not as Authorization: Bearer")
     query: dict[str, str] = Field(default_factory=dict, description="query parameters on every request")
+    api: Api | None = Field(None, description="the wire protocol: chat (chat completions) or responses")
+    resume: Resume | None = Field(None, description="responses: resume dropped answers (background mode) or not")
 
 
 BUILTIN_PROFILES: dict[str, Profile] = {
@@ -113,6 +119,8 @@ class Settings(BaseSettings):
     max_tokens: int | None = Field(None, ge=1)
     data_dir: Path = Field(default_factory=lambda: platformdirs.user_data_path(APP_NAME))
     theme: str = "textual-dark"
+    api: Api = Field("chat", description="the wire protocol: chat (chat completions) or responses (Responses API)")
+    resume: Resume = Field("auto", description="responses: a dropped answer resumes where it stopped (background)")
     retry: RetrySettings = Field(default_factory=RetrySettings)
     timeouts: TimeoutSettings = Field(default_factory=TimeoutSettings)
     fallback: FallbackSettings = Field(default_factory=FallbackSettings)
@@ -161,6 +169,8 @@ class ResolvedProfile:
     stream_options: bool = True
     key_header: str | None = None
     query: dict[str, str] = field(default_factory=dict)
+    api: Api = "chat"
+    resume: Resume = "auto"
 
     @property
     def is_simulator(self) -> bool:
@@ -171,7 +181,7 @@ class ResolvedProfile:
         return "built-in simulator" if self.is_simulator else (self.base_url or OPENAI_URL)
 
     def view(self) -> ProfileView:
-        return ProfileView(self.name, self.display_url, self.model, self.key_origin, self.is_simulator)
+        return ProfileView(self.name, self.display_url, self.model, self.key_origin, self.is_simulator, self.api)
 
 
 @dataclass
@@ -219,13 +229,22 @@ class LoadedConfig:
             chosen = s.model
         else:
             chosen = p.model
+        api, resume = self._chosen("api", p.api), self._chosen("resume", p.resume)
         if base_url is None and key is None:
             # Nothing configured at all: the offline demo, clearly labelled by the caller.
-            return ResolvedProfile(name, SIM_BASE_URL, None, model or "normal", {}, True, "unset")
+            return ResolvedProfile(name, SIM_BASE_URL, None, model or "normal", {}, True, "unset", api=api,
+                                   resume=resume)
         if base_url == SIM_BASE_URL and not model and chosen == Settings.model_fields["model"].default:
             chosen = "normal"
         return ResolvedProfile(name, self._expand(name, base_url), key, chosen, dict(p.headers), p.stream, key_origin,
-                               p.stream_options, p.key_header, dict(p.query))
+                               p.stream_options, p.key_header, dict(p.query), api, resume)
+
+    def _chosen(self, setting: str, in_profile: Any) -> Any:
+        """A setting a profile may override: the command line and the environment beat the profile, which beats
+        the file's top level and the default."""
+        if in_profile is None or self.origin(setting).startswith(("cli", "env")):
+            return getattr(self.settings, setting)
+        return in_profile
 
     def _expand(self, profile: str, base_url: str | None) -> str | None:
         """``${NAME}`` in a base URL is the environment variable's value (Azure's resource endpoint)."""

@@ -19,6 +19,8 @@ class ProfileView(NamedTuple):
     model: str
     key_origin: str
     is_simulator: bool
+    api: str = "chat"
+    """``chat`` (chat completions) or ``responses`` (the Responses API)."""
 
 
 class AppSettings(NamedTuple):

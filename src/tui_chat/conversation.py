@@ -31,6 +31,13 @@ class ChatMessage:
     id: int | None = None
     """The store's row id, once persisted."""
     created_at: float | None = None
+    response_id: str | None = None
+    """A Responses-API answer's id on the server: an answer a crash cut off is picked up from there."""
+
+    @property
+    def resumable(self) -> bool:
+        """An answer that did not end, with a response on the server that may still hold the rest."""
+        return self.response_id is not None and self.status in (MessageStatus.INTERRUPTED, MessageStatus.FAILED)
 
     @property
     def cut(self) -> str:

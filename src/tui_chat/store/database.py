@@ -288,20 +288,21 @@ class HistoryStore:
         owner = OWNER if message.status is MessageStatus.STREAMING else None
         with self._write() as db:
             cursor = db.execute(
-                "INSERT INTO messages (conversation_id, role, content, reasoning, status, model, owner, "
-                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO messages (conversation_id, role, content, reasoning, status, model, response_id, owner, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (conversation_id, message.role, message.content, message.reasoning, message.status.value,
-                 message.model, owner, now, now))
+                 message.model, message.response_id, owner, now, now))
             message.id = cursor.lastrowid
             self._finalise(db, message, now)
             db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
         return message.id
 
-    def checkpoint(self, message_id: int, content: str, reasoning: str) -> None:
-        """The partial answer so far; called about once a second while it streams, not per delta."""
+    def checkpoint(self, message_id: int, content: str, reasoning: str, response_id: str | None = None) -> None:
+        """The partial answer so far; called about once a second while it streams, not per delta, and at once
+        when the server names its response (so that a crash right after can still pick the answer up)."""
         with self._write() as db:
-            db.execute("UPDATE messages SET content = ?, reasoning = ?, updated_at = ? WHERE id = ?",
-                       (content, reasoning, time.time(), message_id))
+            db.execute("UPDATE messages SET content = ?, reasoning = ?, response_id = ?, updated_at = ? WHERE id = ?",
+                       (content, reasoning, response_id, time.time(), message_id))
 
     def finish_message(self, message: ChatMessage) -> None:
         """Write the final text, state and metrics of a message, and index it for search."""
@@ -317,12 +318,12 @@ class HistoryStore:
             "UPDATE messages SET content = ?, reasoning = ?, status = ?, finish_reason = ?, model = ?, "
             "error = ?, prompt_tokens = ?, completion_tokens = ?, total_tokens = ?, tokens = ?, "
             "time_to_first_token = ?, duration = ?, tokens_per_second = ?, attempts = ?, fell_back = ?, "
-            "owner = NULL, updated_at = ? WHERE id = ?",
+            "response_id = ?, owner = NULL, updated_at = ? WHERE id = ?",
             (message.content, message.reasoning, message.status.value, message.finish_reason, message.model,
              message.error, usage.prompt_tokens, usage.completion_tokens, usage.total_tokens,
              m.tokens if m else None, m.time_to_first_token if m else None, m.total_time if m else None,
              m.tokens_per_second if m else None, m.attempts if m else None,
-             int(m.fell_back) if m else None, now, message.id))
+             int(m.fell_back) if m else None, message.response_id, now, message.id))
         self._finalise(db, message, now)
 
     def _finalise(self, db: sqlite3.Connection, message: ChatMessage, now: float) -> None:
@@ -359,7 +360,7 @@ class HistoryStore:
 
 MESSAGE_COLUMNS = ("id, role, content, status, reasoning, finish_reason, model, error, created_at, duration, "
                    "time_to_first_token, tokens, tokens_per_second, attempts, fell_back, prompt_tokens, "
-                   "completion_tokens, total_tokens")
+                   "completion_tokens, total_tokens, response_id")
 """What :func:`_message` takes, in its order."""
 _STATUS = {status.value: status for status in MessageStatus}
 
@@ -368,7 +369,7 @@ def _message(id: int, role: str, content: str, status: str, reasoning: str, fini
              model: str, error: str | None, created_at: float, duration: float | None,
              time_to_first_token: float | None, tokens: int | None, tokens_per_second: float | None,
              attempts: int | None, fell_back: int | None, prompt_tokens: int | None,
-             completion_tokens: int | None, total_tokens: int | None) -> ChatMessage:
+             completion_tokens: int | None, total_tokens: int | None, response_id: str | None) -> ChatMessage:
     metrics = None
     if duration is not None:
         usage = None
@@ -378,7 +379,7 @@ def _message(id: int, role: str, content: str, status: str, reasoning: str, fini
                           bool(fell_back), usage)
     return ChatMessage(role=role, content=content, status=_STATUS[status], reasoning=reasoning,
                        finish_reason=finish_reason, model=model, metrics=metrics, error=error, id=id,
-                       created_at=created_at)
+                       created_at=created_at, response_id=response_id)
 
 
 def _owner_alive(owner: str | None) -> bool:

@@ -33,6 +33,7 @@ def to_json(conversation: Conversation) -> dict[str, Any]:
 
 
 def _message_json(m: ChatMessage) -> dict[str, Any]:
+    resume = {"response_id": m.response_id} if m.response_id else {}  # only where it exists: older exports stay
     return {
         "role": m.role,
         "content": m.content,
@@ -43,6 +44,7 @@ def _message_json(m: ChatMessage) -> dict[str, Any]:
         "error": m.error,
         "created_at": m.created_at,
         "metrics": _metrics(m.metrics) if m.metrics else None,
+        **resume,
     }
 
 
@@ -85,7 +87,8 @@ def _message(m: dict[str, Any]) -> ChatMessage:
         metrics = Metrics(**raw, usage=usage)
     return ChatMessage(role=m["role"], content=str(m["content"]), status=MessageStatus(m.get("status", "complete")),
                        reasoning=str(m.get("reasoning") or ""), finish_reason=m.get("finish_reason"),
-                       model=m.get("model"), metrics=metrics, error=m.get("error"), created_at=m.get("created_at"))
+                       model=m.get("model"), metrics=metrics, error=m.get("error"), created_at=m.get("created_at"),
+                       response_id=m.get("response_id") or None)
 
 
 def dumps(conversation: Conversation) -> str:

@@ -83,8 +83,9 @@ class History:
             self._call(lambda store: store.delete_message(message.id), None)
 
     def checkpoint(self, message: ChatMessage, content: str, reasoning: str) -> None:
+        """The partial answer so far, with its response id when the server named one."""
         if message.id is not None:
-            self._call(lambda s: s.checkpoint(message.id, content, reasoning), None)
+            self._call(lambda s: s.checkpoint(message.id, content, reasoning, message.response_id), None)
 
     def finish_message(self, message: ChatMessage) -> None:
         if message.id is not None:
@@ -156,6 +157,12 @@ class TurnRecorder:
     def reasoning_delta(self, text: str) -> None:
         self.reasoning.append(text)
         self._dirty = True
+
+    def response_created(self, response_id: str) -> None:
+        """The server named the answer's response (Responses API): written at once, with the text so far."""
+        self.message.response_id = response_id
+        self._dirty = True
+        self.flush()
 
     def restart(self) -> None:
         """The engine discarded the partial answer: so does the checkpoint."""

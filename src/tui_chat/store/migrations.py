@@ -66,4 +66,7 @@ CREATE TRIGGER messages_fts_forget AFTER DELETE ON messages BEGIN
 END;
 INSERT INTO messages_fts (rowid, content) SELECT id, content FROM messages WHERE status != 'streaming';
 """),
+    Migration("0003_response_id", """
+ALTER TABLE messages ADD COLUMN response_id TEXT;
+"""),
 )

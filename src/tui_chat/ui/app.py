@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState
 from ..backend_process import BackendProcess
 from ..config_view import ProfileView
 from ..conversation import ChatMessage, Conversation, MessageStatus, title_from_prompt
-from ..engine.events import Delta, Failed, FallingBack, Finished, ReasoningDelta, Retrying
+from ..engine.events import Delta, Failed, FallingBack, Finished, ReasoningDelta, ResponseCreated, Retrying
 from ..engine.request import build_messages
 from ..errors import BackendError, ConfigError
 from ..hints import failure_hint
@@ -295,10 +295,11 @@ class ChatApp(App[int]):
                             system_prompt=self.settings.system_prompt)
 
     def _label(self) -> str:
+        api = " · Responses API" if self.profile.api == "responses" else ""
         if self.backend.is_demo:
-            return (f"OFFLINE DEMO (built-in simulator) · {self.backend.model} · "
+            return (f"OFFLINE DEMO (built-in simulator) · {self.backend.model}{api} · "
                     "set OPENAI_API_KEY or use --profile for a real provider")
-        return f"{self.profile.name} · {self.backend.model}"
+        return f"{self.profile.name} · {self.backend.model}{api}"
 
     def _show_titles(self) -> None:
         demo = " · offline demo" if self.backend.is_demo else ""
@@ -348,9 +349,11 @@ class ChatApp(App[int]):
         first frame, and at the latest before a turn is sent: the model always gets the whole conversation."""
         self.log_view.prepended(self.history.read_earlier(self.conversation))
 
-    async def _start_turn(self, replacing: Sequence[ChatMessage] = (), asked_at: float | None = None) -> None:
+    async def _start_turn(self, replacing: Sequence[ChatMessage] = (), asked_at: float | None = None,
+                          resume_id: str | None = None) -> None:
         """Send the conversation; ``replacing``: the answers being regenerated, kept (shown and stored) until
-        their replacement finished, so a failed or stopped regeneration loses nothing."""
+        their replacement finished, so a failed or stopped regeneration loses nothing; ``resume_id``: a
+        Responses-API answer to pick up (its whole text comes again), asked anew if the server lost it."""
         from ..store import TurnRecorder  # loaded with the history, after the first frame
 
         self.read_earlier_messages()
@@ -365,15 +368,15 @@ class ChatApp(App[int]):
         asked_at = self.status.begin(asked_at)
         self.log_view.anchor()
         self._checkpoints = self.set_interval(CHECKPOINT_SECONDS, recorder.flush)
-        self._generate(widget, recorder, messages, asked_at)
+        self._generate(widget, recorder, messages, asked_at, resume_id)
 
     @work(exclusive=True, group=TURN_GROUP, exit_on_error=False)
     async def _generate(self, widget: AssistantMessage, recorder: TurnRecorder,
-                        messages: list[dict[str, str]], asked_at: float) -> Finished:
+                        messages: list[dict[str, str]], asked_at: float, resume_id: str | None) -> Finished:
         """Consume the turn's events (parsed in the engine process); per delta: a counter, two list appends
         and a clock read. Events arrive in batches a few milliseconds apart, so the loop stays free."""
         status = self.status
-        async for event in self.backend.turn(messages, asked_at):
+        async for event in self.backend.turn(messages, asked_at, resume_id):
             status.apply(event)
             if type(event) is Delta:
                 recorder.delta(event.text)
@@ -383,13 +386,17 @@ class ChatApp(App[int]):
                 widget.write_reasoning(event.text)
             elif isinstance(event, Retrying):
                 what = f"attempt {event.attempt} failed ({event.reason})"
-                if event.discarded:
+                if event.resume_after is not None:
+                    widget.set_note(f"↻ {what}; resuming after event {event.resume_after}")
+                elif event.discarded:
                     recorder.restart()
                     await widget.restart(f"↻ {what}: the partial answer was discarded; the answer restarts")
                 else:
                     widget.set_note(f"↻ {what}; retrying")
             elif isinstance(event, FallingBack):
                 widget.set_note(f"⇣ falling back to a non-streaming request: {event.reason}")
+            elif isinstance(event, ResponseCreated):
+                recorder.response_created(event.response_id)
             elif isinstance(event, Finished):
                 return event
             elif isinstance(event, Failed):
@@ -479,7 +486,8 @@ class ChatApp(App[int]):
         if last is None:
             self.notify("Nothing to regenerate yet.")
             return
-        await self._start_turn(replacing=self.conversation.last_answers())
+        resume_id = last.response_id if last.resumable and self.profile.api == "responses" else None
+        await self._start_turn(replacing=self.conversation.last_answers(), resume_id=resume_id)
 
     @on(PromptInput.EditLast)
     async def edit_last(self) -> None:

@@ -44,6 +44,7 @@ class TurnStatus:
         self.streaming = True
         self.retry_at = 0.0
         self.retry_reason = ""
+        self.resume_after: int | None = None
         self.fallback_reason = ""
 
     def begin(self, asked_at: float | None = None) -> float:
@@ -68,12 +69,15 @@ class TurnStatus:
         elif isinstance(event, Started):
             self.attempt, self.max_attempts, self.streaming = event.attempt, event.max_attempts, event.streaming
             self.attempt_started_at = self.clock()
-            self.first_token_at, self.tokens, self.thinking = None, 0, 0
+            self.resume_after = event.resume_after
+            if event.resume_after is None or event.resume_after < 0:  # a resume goes on counting where it was
+                self.first_token_at, self.tokens, self.thinking = None, 0, 0
             self.phase = Phase.WAITING
         elif isinstance(event, Retrying):
             self.phase = Phase.RETRYING
             self.retry_at = self.clock() + event.delay
             self.retry_reason = event.reason + (" (partial answer discarded)" if event.discarded else "")
+            self.resume_after = event.resume_after
             self.attempt, self.max_attempts = event.attempt + 1, event.max_attempts
         elif isinstance(event, FallingBack):
             self.fallback_reason = event.reason
@@ -106,7 +110,10 @@ class TurnStatus:
         attempt = f" · attempt {self.attempt}/{self.max_attempts}" if self.attempt > 1 else ""
         fallback = " · non-streaming fallback" if not self.streaming else ""
         if self.phase is Phase.WAITING:
-            return f"◌ waiting for the first token… {now - self.attempt_started_at:.1f}s{attempt}{fallback}"
+            waited = now - self.attempt_started_at
+            if self.resume_after is not None:
+                return f"◌ {self._resuming()} · {waited:.1f}s"
+            return f"◌ waiting for the first token… {waited:.1f}s{attempt}{fallback}"
         if self.phase is Phase.STREAMING:
             if not self.tokens:
                 return f"◐ thinking · {self.thinking} reasoning tokens{attempt}"
@@ -116,6 +123,8 @@ class TurnStatus:
             return f"▶ streaming · {self.tokens} tokens{rate} · first token {ttft:.2f}s{attempt}{fallback}"
         if self.phase is Phase.RETRYING:
             left = max(0.0, self.retry_at - now)
+            if self.resume_after is not None:
+                return f"↻ {self._resuming()} in {left:.1f}s · {self.retry_reason}"
             return f"↻ retrying in {left:.1f}s · attempt {self.attempt}/{self.max_attempts} · {self.retry_reason}"
         if self.phase is Phase.STOPPED:
             return f"■ stopped by user · {self.tokens} tokens kept"
@@ -123,6 +132,10 @@ class TurnStatus:
             return f"✖ failed: {self.failure}"
         cut = f" · ⚠ {self.cut}" if self.cut else ""
         return "● ready" + cut + (f" · last: {self.last_metrics.describe()}" if self.last_metrics else "")
+
+    def _resuming(self) -> str:
+        where = "from its start" if (self.resume_after or 0) < 0 else f"after event {self.resume_after}"
+        return f"resuming {where} (attempt {self.attempt}/{self.max_attempts})"
 
     @property
     def fallback_text(self) -> str:

@@ -1,7 +1,7 @@
 """``make bench``: every figure as a ratio against a baseline measured in the same run.
 
 Options: ``--runs N`` (default 3), ``--quick`` (smaller answers, one run), ``--only NAME[,NAME]`` from
-stream, typing, startup, history, engine. Nothing here passes or fails: targets are printed beside ratios.
+stream, responses, typing, startup, history, engine. Nothing here passes or fails: targets are printed beside ratios.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from tui_chat.sim.scenarios import Scenario, reply_tokens
 from . import engine, screen
 from .harness import SimProcess, commit, machine
 
-ALL = ("engine", "startup", "history", "typing", "stream")
+ALL = ("engine", "startup", "history", "typing", "stream", "responses")
 STARTUP_LAUNCHES = 9
 """At least this many launches for the startup median (and half as many for --resume): a launch takes under a
 second, and with 3 the ratio moved by ±0.04x from run to run."""
@@ -93,6 +93,16 @@ def main() -> None:
                 rows.append(("4000-line code block", f"app, {code_tokens} tokens of prose {statistics.median(prose):.2f}s",
                              f"app, code block {own['code-4000']:.2f}s",
                              f"{own['code-4000'] / statistics.median(prose):.2f}x (target ≤ 2x)"))
+
+        if "responses" in chosen:
+            pairs = [screen.stream_to_screen(sim.base_url, "fast-8000", 8000, api="responses") for _ in range(runs)]
+            base = statistics.median(b.seconds for b, _ in pairs)
+            ours = statistics.median(a.seconds for _, a in pairs)
+            base_cpu = statistics.median(b.cpu for b, _ in pairs)
+            ours_cpu = statistics.median(a.cpu for _, a in pairs)
+            rows.append(("stream to screen, fast-8000, Responses API", f"SDK print {base:.2f}s, CPU {base_cpu:.2f}s",
+                         f"app {ours:.2f}s, CPU {ours_cpu:.2f}s",
+                         f"{ours / base:.2f}x (target ≤ 1.15x); CPU {ours_cpu / base_cpu:.2f}x"))
 
     widths = [max(len(r[i]) for r in rows + [HEADER]) for i in range(4)]
     for row in [HEADER, tuple("-" * w for w in widths), *rows]:

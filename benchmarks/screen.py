@@ -77,12 +77,13 @@ def _settle(pid: int, timeout: float = 15.0) -> None:
         last = now
 
 
-def stream_to_screen(base_url: str, model: str, tokens: int, timeout: float = 600) -> tuple[StreamRun, StreamRun]:
-    """(baseline, app) for one answer."""
+def stream_to_screen(base_url: str, model: str, tokens: int, timeout: float = 600,
+                     api: str = "chat") -> tuple[StreamRun, StreamRun]:
+    """(baseline, app) for one answer, over chat completions or the Responses API (both sides alike)."""
     marker = f"{END_MARK} {tokens}"
-    baseline = _stream([sys.executable, str(HERE / "baseline_print.py"), base_url, model], base_url, marker,
+    baseline = _stream([sys.executable, str(HERE / "baseline_print.py"), base_url, model, api], base_url, marker,
                        None, timeout)
-    app = _stream([str(BIN), "--model", model], base_url, marker, "Ask anything", timeout)
+    app = _stream([str(BIN), "--model", model, "--api", api], base_url, marker, "Ask anything", timeout)
     return baseline, app
 
 

@@ -320,3 +320,21 @@ async def test_ctrl_r_picks_up_an_answer_a_crash_cut_off(sim, fast_retries, isol
         assert [m.status for m in app.conversation.messages] == [MessageStatus.COMPLETE] * 2
         assert app.conversation.messages[-1].content == "".join(prose_tokens(40))
     assert sim.stats("slow-40-5")["requests"] == 1 and sim.stats("slow-40-5")["resumed_after"] == [-1]
+
+
+async def test_esc_in_the_app_cancels_the_background_response_on_the_server(responses_app, sim):
+    app = responses_app("slow-200-20")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ask(pilot, "hello")
+        for _ in range(1000):
+            await pilot.pause(0.01)
+            if app.status.tokens:
+                break
+        await pilot.press("escape")
+        await wait_idle(pilot, app)
+        assert app.conversation.messages[-1].status is MessageStatus.STOPPED
+        for _ in range(300):  # the child cancels it after the stream closed: bounded wait
+            if sim.stats("slow-200-20")["cancelled"]:
+                break
+            await asyncio.sleep(0.01)
+    assert sim.stats("slow-200-20")["cancelled"] == 1

@@ -124,3 +124,13 @@ def test_the_keymap_table_knows_every_key_the_prompt_uses():
     used = {key for binding in TextArea.BINDINGS for key in keys_of(binding.key) if not key.startswith("super+")}
     assert used - {"shift+home", "shift+end", "shift+up", "shift+down", "shift+left", "shift+right",
                    "ctrl+shift+left", "ctrl+shift+right"} <= set(PROMPT_KEYS)
+
+
+def test_the_example_config_is_valid_and_shows_the_defaults():
+    from pathlib import Path
+
+    from tui_chat.config import load_config
+
+    example = Path(__file__).resolve().parent.parent / "config.example.toml"
+    settings = load_config(example, use_env=False).settings
+    assert settings.api == "chat" and settings.resume == "auto" and settings.profiles["openai"].api is None

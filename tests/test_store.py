@@ -19,6 +19,7 @@ from tui_chat.store.migrations import MIGRATIONS
 FROZEN = {
     "0001_conversations_and_messages": "79faf199a6c9179a",
     "0002_full_text_search": "5733ae29fc57795a",
+    "0003_response_id": "7b9ce6d5b6e16605",
 }
 """The SHA-256 prefixes of released migrations. Never change one: append a migration instead."""
 
@@ -50,6 +51,7 @@ def test_released_migrations_are_never_edited():
     # A released migration's hash is frozen here; a schema change appends a new migration instead.
     assert digests["0001_conversations_and_messages"].startswith(FROZEN["0001_conversations_and_messages"])
     assert digests["0002_full_text_search"].startswith(FROZEN["0002_full_text_search"])
+    assert digests["0003_response_id"].startswith(FROZEN["0003_response_id"])
 
 
 def test_upgrade_from_an_older_schema(tmp_path: Path):
@@ -66,6 +68,7 @@ def test_upgrade_from_an_older_schema(tmp_path: Path):
     assert new.applied_migrations() == [m.name for m in MIGRATIONS]
     assert [h.message_id for h in new.search("pelican")] == [70]
     assert [m.content for m in new.load_conversation(7).messages] == ["searchable pelican words", "an answer"]
+    assert new.load_conversation(7).messages[1].response_id is None
     new.close()
 
 
@@ -216,12 +219,13 @@ def test_write_failure_mid_session_turns_history_off(tmp_path: Path):
 def test_json_export_round_trips_exactly(store: HistoryStore):
     conv = chat(store, ("user", "question with ünïcode"))
     answer = ChatMessage("assistant", "answer", reasoning="why", finish_reason="stop", model="m",
-                         metrics=Metrics(2.0, 0.5, 4, 2.0, 1, False, Usage(1, 4, 5)))
+                         metrics=Metrics(2.0, 0.5, 4, 2.0, 1, False, Usage(1, 4, 5)), response_id="resp_1")
     store.add_message(conv.id, answer)
     store.finish_message(answer)
     stopped = ChatMessage("assistant", "half", status=MessageStatus.STOPPED)
     store.add_message(conv.id, stopped)
     exported = to_json(store.load_conversation(conv.id))
+    assert [m.get("response_id") for m in exported["messages"]] == [None, "resp_1", None]
     imported_id = store.import_conversation(from_json(json.loads(dumps(store.load_conversation(conv.id)))))
     assert imported_id != conv.id
     assert to_json(store.load_conversation(imported_id)) == exported

@@ -84,3 +84,22 @@ def test_alt_enter_a_burst_and_a_mouse_selection_in_a_real_terminal(sim, tmp_pat
         assert term.alive() and "│ gamma" in term.screen()  # still running, the prompt untouched
     finally:
         term.close()
+
+
+def test_a_responses_api_answer_resumed_after_drops_in_a_real_terminal(sim, tmp_path):
+    """At 80x24: the status bar says it resumes, and the answer on screen is whole, once, and ready."""
+    term = Tmux(80, 24)
+    try:
+        term.start([str(BIN), "--api", "responses", "--model", "drop-20"],
+                   {**app_env(sim, tmp_path), "TUI_CHAT_RETRY__INITIAL_BACKOFF": "0.5", "TUI_CHAT_RETRY__JITTER": "0"})
+        term.wait_for("Responses API")
+        term.send("hello", literal=True)
+        term.send("Enter")
+        resuming = term.wait_for("resuming after event 19 (attempt 2/5)", interval=0.01)
+        assert "↻" in resuming
+        screen = term.wait_for("● ready · last:")
+        assert "3 attempts" in screen and "discarded" not in screen
+        assert sim.stats("drop-20")["requests"] == 1 and sim.stats("drop-20")["resumed"] == 2
+        term.send("C-q")
+    finally:
+        term.close()

@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import time
 
-from tui_chat.config import FallbackSettings, RetrySettings, TimeoutSettings
+from tui_chat.engine.policy import Fallback, Retries, Timeouts
 from tui_chat.engine import Delta, TurnPolicy, TurnRequest, make_client, run_turn
 
 MESSAGES = [{"role": "user", "content": "go"}]
 
 
 async def _raw(base_url: str, model: str) -> int:
-    client = make_client(base_url, "sk-benchmark", TimeoutSettings())
+    client = make_client(base_url, "sk-benchmark", Timeouts())
     parts: list[str] = []
     stream = await client.chat.completions.create(model=model, messages=MESSAGES, stream=True,
                                                   stream_options={"include_usage": True})
@@ -25,8 +25,8 @@ async def _raw(base_url: str, model: str) -> int:
 
 
 async def _engine(base_url: str, model: str) -> int:
-    client = make_client(base_url, "sk-benchmark", TimeoutSettings())
-    policy = TurnPolicy(RetrySettings(), TimeoutSettings(), FallbackSettings())
+    client = make_client(base_url, "sk-benchmark", Timeouts())
+    policy = TurnPolicy(Retries(), Timeouts(), Fallback())
     parts: list[str] = []
     async for event in run_turn(client, TurnRequest(model, MESSAGES), policy):
         if type(event) is Delta:

@@ -9,10 +9,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui_chat.conversation import ChatMessage, Conversation
+from tui_chat.chat.conversation import ChatMessage, Conversation
 from tui_chat.sim.scenarios import END_MARK
 from tui_chat.store import HistoryStore
-from tui_chat.testing.tmux import Tmux
+from .tmux import Tmux
 
 from .harness import BIN, TERMINAL, cpu_seconds, percentile, rss_mb
 

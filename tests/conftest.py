@@ -100,7 +100,7 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def make_app(sim: SimHandle, fast_retries: None):
     """The app on a model (a simulator scenario) of the simulator, its backend process started as ``tui-chat`` does."""
-    from tui_chat.backend_process import BackendProcess
+    from tui_chat.backend.process import BackendProcess
     from tui_chat.ui.app import ChatApp
 
     def factory(model: str = "normal") -> ChatApp:

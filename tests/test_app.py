@@ -8,15 +8,15 @@ from textual import events
 import threading
 
 
-from tui_chat.backend_process import BackendProcess
-from tui_chat.conversation import ChatMessage, Conversation, MessageStatus
+from tui_chat.backend.process import BackendProcess
+from tui_chat.chat.conversation import ChatMessage, Conversation, MessageStatus
 from tui_chat.sim.scenarios import prose_tokens
 from tui_chat.store import History
 from tui_chat.ui import markdown_render
 from tui_chat.ui.app import ChatApp
 from tui_chat.ui.screens.help import HelpScreen
 from tui_chat.ui.widgets.key_bar import KeyBar
-from tui_chat.text_safety import visible_text
+from tui_chat.chat.text_safety import visible_text
 from tui_chat.ui.widgets.messages import AssistantMessage
 from tui_chat.ui.widgets.streaming_markdown import StreamingMarkdown
 

@@ -8,12 +8,12 @@ import signal
 
 import pytest
 
-from tui_chat.backend_process import BackendError, BackendProcess
-from tui_chat.errors import ConfigError
+from tui_chat.backend.process import BackendError, BackendProcess
+from tui_chat.config.errors import ConfigError
 from tui_chat.engine.events import Delta, ErrorKind, Failed, Finished, Retrying
 from tui_chat.sim.scenarios import prose_tokens
 
-HELLO = [{"role": "user", "content": "hello"}]
+HELLO = [("user", "hello")]
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def backend(sim, fast_retries):
 async def answer(backend: BackendProcess, model: str) -> list:
     backend.setup()
     backend.model = model
-    return [e async for e in backend.turn(HELLO)]
+    return [e async for e in backend.turn("", HELLO)]
 
 
 async def test_events_match_the_in_process_engine(sim, backend):
@@ -83,7 +83,7 @@ async def test_an_unreachable_server_fails_listing_models_in_one_line(sim, backe
 async def test_cancelling_the_consumer_closes_the_http_stream(sim, backend):
     backend.setup()
     backend.model = model = "slow-500-20"
-    await sim.cancel_after_first_delta(backend.turn(HELLO), model)
+    await sim.cancel_after_first_delta(backend.turn("", HELLO), model)
     follow_up = await answer(backend, "echo")
     assert isinstance(follow_up[-1], Finished)  # the cancelled turn's leftovers do not leak into the next
 
@@ -92,7 +92,7 @@ async def test_a_dead_child_is_a_typed_failure_and_the_next_turn_recovers(sim, b
     backend.setup()
     backend.model = "slow-500-20"
     events = []
-    async for event in backend.turn(HELLO):
+    async for event in backend.turn("", HELLO):
         events.append(event)
         if isinstance(event, Delta):
             os.kill(backend._process.pid, signal.SIGKILL)

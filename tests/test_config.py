@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tui_chat.config import ConfigError, load_config, mask_secret
+from tui_chat.config.settings import ConfigError, load_config, mask_secret
 
 FILE = """
 model = "file-model"
@@ -119,7 +119,7 @@ def test_key_is_secret_everywhere(cfg: Path, monkeypatch: pytest.MonkeyPatch):
 def test_the_keymap_table_knows_every_key_the_prompt_uses():
     from textual.widgets import TextArea
 
-    from tui_chat.keymap import PROMPT_KEYS, keys_of
+    from tui_chat.config.keymap import PROMPT_KEYS, keys_of
 
     used = {key for binding in TextArea.BINDINGS for key in keys_of(binding.key) if not key.startswith("super+")}
     assert used - {"shift+home", "shift+end", "shift+up", "shift+down", "shift+left", "shift+right",
@@ -129,7 +129,7 @@ def test_the_keymap_table_knows_every_key_the_prompt_uses():
 def test_the_example_config_is_valid_and_shows_the_defaults():
     from pathlib import Path
 
-    from tui_chat.config import load_config
+    from tui_chat.config.settings import load_config
 
     example = Path(__file__).resolve().parent.parent / "config.example.toml"
     settings = load_config(example, use_env=False).settings

@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-from tui_chat.conversation import MessageStatus
+from tui_chat.chat.conversation import MessageStatus
 from tui_chat.sim.scenarios import prose_tokens
 from tui_chat.store import HistoryStore
 
@@ -20,7 +20,7 @@ from tui_chat.store import HistoryStore
 def test_sigkill_mid_stream_keeps_the_checkpointed_answer(sim, isolated_env: Path):
     data = isolated_env / "data"
     env = {**os.environ, "TUI_CHAT_DATA_DIR": str(data)}
-    proc = subprocess.Popen([sys.executable, "-m", "tui_chat.cli", "ask", "--save", "--model", "slow-3000-5",
+    proc = subprocess.Popen([sys.executable, "-m", "tui_chat.cli.main", "ask", "--save", "--model", "slow-3000-5",
                              "tell me everything"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     db = data / "history.sqlite3"
     printed = bytearray()  # what the user saw: ask's stdout up to the kill

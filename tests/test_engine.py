@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tui_chat.config import FallbackSettings, RetrySettings, TimeoutSettings
+from tui_chat.engine.policy import Fallback, Retries, Timeouts
 from tui_chat.engine import (
     Delta,
     ErrorKind,
@@ -27,14 +27,14 @@ from tui_chat.engine import (
 )
 from tui_chat.sim.scenarios import prose_tokens
 
-FAST = RetrySettings(initial_backoff=0.01, max_backoff=0.05, jitter=0.01)
-IDLE = TimeoutSettings(idle=0.4)
+FAST = Retries(initial_backoff=0.01, max_backoff=0.05, jitter=0.01)
+IDLE = Timeouts(idle=0.4)
 
 
 async def collect(sim, model, *, retry=FAST, timeouts=IDLE, fallback=None, quirks=None, stream=True,
                   messages=None):
     client = make_client(sim.base_url, "sk-test", timeouts)
-    policy = TurnPolicy(retry, timeouts, fallback or FallbackSettings())
+    policy = TurnPolicy(retry, timeouts, fallback or Fallback())
     request = TurnRequest(model, messages or [{"role": "user", "content": "hello"}], stream=stream)
     try:
         return [event async for event in run_turn(client, request, policy, quirks)]
@@ -100,7 +100,7 @@ async def test_rate_limit_honours_retry_after_then_succeeds(sim):
 
 
 async def test_retry_after_longer_than_the_cap_is_not_retried(sim):
-    events = await collect(sim, "ratelimit-1-5", retry=FAST.model_copy(update={"max_retry_after": 1}))
+    events = await collect(sim, "ratelimit-1-5", retry=FAST._replace(max_retry_after=1))
     assert kinds(events) == ["Started", "Failed"]
     assert "more than retry.max_retry_after" in events[-1].hint
 
@@ -136,7 +136,7 @@ async def test_dropped_stream_restarts_the_answer_and_says_so(sim):
 
 
 async def test_dropped_every_time_falls_back_to_non_streaming(sim):
-    events = await collect(sim, "drop-5", fallback=FallbackSettings(after_attempts=2))
+    events = await collect(sim, "drop-5", fallback=Fallback(after_attempts=2))
     assert kinds(events) == ["Started", "Delta*", "Retrying", "Started", "Delta*", "Retrying", "FallingBack",
                              "Started", "Delta*", "UsageReport", "Finished"]
     last_start = [e for e in events if isinstance(e, Started)][-1]
@@ -148,8 +148,8 @@ async def test_dropped_every_time_falls_back_to_non_streaming(sim):
 
 
 async def test_fallback_disabled_gives_up_after_max_attempts(sim):
-    events = await collect(sim, "drop-3", retry=FAST.model_copy(update={"max_attempts": 3}),
-                           fallback=FallbackSettings(enabled=False))
+    events = await collect(sim, "drop-3", retry=FAST._replace(max_attempts=3),
+                           fallback=Fallback(enabled=False))
     assert not any(isinstance(e, FallingBack) for e in events)
     failed = events[-1]
     assert isinstance(failed, Failed) and failed.kind == ErrorKind.DROPPED
@@ -158,8 +158,8 @@ async def test_fallback_disabled_gives_up_after_max_attempts(sim):
 
 
 async def test_fallback_is_granted_even_at_max_attempts(sim):
-    events = await collect(sim, "drop-3", retry=FAST.model_copy(update={"max_attempts": 2}),
-                           fallback=FallbackSettings(after_attempts=2))
+    events = await collect(sim, "drop-3", retry=FAST._replace(max_attempts=2),
+                           fallback=Fallback(after_attempts=2))
     assert isinstance(events[-1], Finished) and events[-1].metrics.attempts == 3
 
 
@@ -176,8 +176,8 @@ async def test_broken_streams_are_retried_and_never_finished(sim, model, kind):
 
 
 async def test_truncated_stream_is_a_failure_not_an_answer(sim):
-    events = await collect(sim, "truncate-3-99", retry=FAST.model_copy(update={"max_attempts": 2}),
-                           fallback=FallbackSettings(enabled=False))
+    events = await collect(sim, "truncate-3-99", retry=FAST._replace(max_attempts=2),
+                           fallback=Fallback(enabled=False))
     assert not any(isinstance(e, Finished) for e in events)
     assert events[-1].kind == ErrorKind.TRUNCATED
 
@@ -210,7 +210,7 @@ async def test_profile_without_streaming(sim):
 
 
 async def test_deadline_stops_retrying(sim):
-    retry = FAST.model_copy(update={"deadline": 0.5, "max_attempts": 50})
+    retry = FAST._replace(deadline=0.5, max_attempts=50)
     started = time.monotonic()
     events = await collect(sim, "ratelimit-100-0.3", retry=retry)
     assert isinstance(events[-1], Failed) and events[-1].kind == ErrorKind.RATE_LIMITED
@@ -220,7 +220,7 @@ async def test_deadline_stops_retrying(sim):
 
 async def test_unreachable_server_is_a_connection_failure():
     client = make_client("http://127.0.0.1:9/v1", "k", IDLE)
-    policy = TurnPolicy(FAST.model_copy(update={"max_attempts": 2}), IDLE, FallbackSettings())
+    policy = TurnPolicy(FAST._replace(max_attempts=2), IDLE, Fallback())
     events = [e async for e in run_turn(client, TurnRequest("m", [{"role": "user", "content": "x"}]), policy)]
     await client.close()
     assert isinstance(events[-1], Failed) and events[-1].kind == ErrorKind.CONNECTION
@@ -242,9 +242,9 @@ async def test_a_server_trickling_its_headers_hits_the_whole_request_timeout():
 
     server = await asyncio.start_server(trickle, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
-    timeouts = TimeoutSettings(idle=5, request=1)
+    timeouts = Timeouts(idle=5, request=1)
     client = make_client(f"http://127.0.0.1:{port}/v1", "k", timeouts)
-    policy = TurnPolicy(FAST.model_copy(update={"max_attempts": 1}), timeouts, FallbackSettings(enabled=False))
+    policy = TurnPolicy(FAST._replace(max_attempts=1), timeouts, Fallback(enabled=False))
     try:
         events = [e async for e in run_turn(client, TurnRequest("m", [{"role": "user", "content": "x"}]), policy)]
     finally:
@@ -258,7 +258,7 @@ async def test_a_server_trickling_its_headers_hits_the_whole_request_timeout():
 async def test_cancelling_the_consumer_closes_the_http_stream(sim):
     model = "slow-500-20"
     client = make_client(sim.base_url, "k", IDLE)
-    policy = TurnPolicy(FAST, IDLE, FallbackSettings())
+    policy = TurnPolicy(FAST, IDLE, Fallback())
     await sim.cancel_after_first_delta(
         run_turn(client, TurnRequest(model, [{"role": "user", "content": "x"}]), policy), model)
     await client.close()
@@ -271,7 +271,7 @@ def test_empty_system_prompt_is_not_sent():
 
 async def test_time_to_first_token_counts_from_when_the_user_asked(sim):
     client = make_client(sim.base_url, "sk-test", IDLE)
-    policy = TurnPolicy(FAST, IDLE, FallbackSettings())
+    policy = TurnPolicy(FAST, IDLE, Fallback())
     asked_at = time.monotonic() - 5.0  # the user pressed Enter five seconds ago (the app's process hop, a queue)
     request = TurnRequest("normal", [{"role": "user", "content": "hi"}], asked_at=asked_at)
     try:

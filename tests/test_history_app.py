@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from support import ask, screen_text, wait_for, wait_idle
-from tui_chat.backend_process import BackendProcess
-from tui_chat.conversation import ChatMessage, Conversation, MessageStatus
+from tui_chat.backend.process import BackendProcess
+from tui_chat.chat.conversation import ChatMessage, Conversation, MessageStatus
 from tui_chat.store import History, HistoryStore
 from tui_chat.ui.app import ChatApp
 from tui_chat.ui.screens.confirm import ConfirmScreen

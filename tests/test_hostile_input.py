@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tui_chat.backend_process import BackendProcess
-from tui_chat.errors import ConfigError
+from tui_chat.backend.process import BackendProcess
+from tui_chat.config.errors import ConfigError
 from tui_chat.sim.scenarios import prose_tokens
 
 from support import FAST_ENV, ask, screen_text, tui_chat, wait_idle
@@ -97,7 +97,7 @@ def test_a_closed_stdout_ends_ask_quietly(sim):
 
 
 def test_an_empty_data_dir_variable_means_the_default_not_the_current_directory(sim, tmp_path):
-    result = subprocess.run([sys.executable, "-m", "tui_chat.cli", "ask", "--save", "--model", "echo", "hi"],
+    result = subprocess.run([sys.executable, "-m", "tui_chat.cli.main", "ask", "--save", "--model", "echo", "hi"],
                             capture_output=True, text=True, timeout=60, cwd=tmp_path,
                             env={**os.environ, **FAST_ENV, "TUI_CHAT_DATA_DIR": ""})
     assert result.returncode == 0, result.stderr
@@ -146,7 +146,7 @@ def test_an_sse_body_answered_to_stream_false_is_a_malformed_answer_not_a_crash(
 
 def _damaged_history(data: Path) -> Path:
     """A history of a few hundred messages with one page in the middle overwritten."""
-    from tui_chat.conversation import ChatMessage, Conversation
+    from tui_chat.chat.conversation import ChatMessage, Conversation
     from tui_chat.store import History
 
     history = History(data)

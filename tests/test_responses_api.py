@@ -12,9 +12,9 @@ import json
 import pytest
 
 from support import ask, record_status, screen_text, tui_chat, wait_idle
-from tui_chat.backend_process import BackendProcess
-from tui_chat.config import FallbackSettings, RetrySettings, TimeoutSettings
-from tui_chat.conversation import ChatMessage, Conversation, MessageStatus
+from tui_chat.backend.process import BackendProcess
+from tui_chat.engine.policy import Fallback, Retries, Timeouts
+from tui_chat.chat.conversation import ChatMessage, Conversation, MessageStatus
 from tui_chat.engine import (
     Delta,
     ErrorKind,
@@ -35,8 +35,8 @@ from tui_chat.sim.scenarios import REASONING, prose_tokens
 from tui_chat.store import History
 from tui_chat.ui.app import ChatApp
 
-FAST = RetrySettings(initial_backoff=0.01, max_backoff=0.05, jitter=0.01)
-IDLE = TimeoutSettings(idle=0.4)
+FAST = Retries(initial_backoff=0.01, max_backoff=0.05, jitter=0.01)
+IDLE = Timeouts(idle=0.4)
 QUESTION = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hello"}]
 PROSE_40 = "".join(prose_tokens(40))
 
@@ -46,7 +46,7 @@ async def turn(sim, model, *, quirks=None, stream=True, background=True, resume_
     request = TurnRequest(model, QUESTION, stream=stream, api="responses", background=background,
                           resume_id=resume_id)
     try:
-        return [e async for e in run_turn(client, request, TurnPolicy(retry, IDLE, FallbackSettings()), quirks)]
+        return [e async for e in run_turn(client, request, TurnPolicy(retry, IDLE, Fallback()), quirks)]
     finally:
         await client.close()
 
@@ -66,7 +66,7 @@ async def chat_answer(sim, model) -> str:
     client = make_client(sim.base_url, "sk-test", IDLE)
     request = TurnRequest(model, QUESTION)
     try:
-        events = [e async for e in run_turn(client, request, TurnPolicy(FAST, IDLE, FallbackSettings()))]
+        events = [e async for e in run_turn(client, request, TurnPolicy(FAST, IDLE, Fallback()))]
     finally:
         await client.close()
     return events[-1].text
@@ -162,7 +162,7 @@ async def test_a_server_without_the_responses_api_is_explained(sim):
 async def test_cancelling_a_background_turn_cancels_the_response_on_the_server(sim):
     client = make_client(sim.base_url, "sk-test", IDLE)
     request = TurnRequest("slow-200-20", QUESTION, api="responses", background=True)
-    events = run_turn(client, request, TurnPolicy(FAST, IDLE, FallbackSettings()))
+    events = run_turn(client, request, TurnPolicy(FAST, IDLE, Fallback()))
     first = asyncio.Event()
 
     async def consume() -> None:
@@ -272,13 +272,14 @@ async def test_the_app_resumes_a_dropped_answer_and_says_so(responses_app, sim):
     app = responses_app("drop-20")
     async with app.run_test(size=(100, 30)) as pilot:
         seen = record_status(app)
+        await pilot.pause()
+        assert "openai · drop-20 · Responses API" in screen_text(app)
         await ask(pilot, "hello")
         await wait_idle(pilot, app)
         answer = app.conversation.messages[-1]
         assert answer.status is MessageStatus.COMPLETE and answer.content == PROSE_40
         assert answer.response_id and answer.response_id.startswith("resp_sim")
         assert any("resuming after event 19 (attempt 2/5)" in line for line in seen)
-        assert "Responses API" in screen_text(app)
     assert sim.stats("drop-20")["requests"] == 1
 
 

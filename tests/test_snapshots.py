@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tui_chat.backend_process import BackendProcess
-from tui_chat.conversation import ChatMessage, Conversation, MessageStatus
+from tui_chat.backend.process import BackendProcess
+from tui_chat.chat.conversation import ChatMessage, Conversation, MessageStatus
 from tui_chat.engine import Metrics, Usage
 from tui_chat.ui.app import ChatApp
 from tui_chat.ui.widgets.streaming_markdown import StreamingMarkdown

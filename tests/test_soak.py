@@ -12,8 +12,8 @@ import os
 
 import pytest
 
-from tui_chat.cli import main
-from tui_chat.conversation import MessageStatus
+from tui_chat.cli.main import main
+from tui_chat.chat.conversation import MessageStatus
 from tui_chat.sim.chaos import chaos_answer
 from tui_chat.store import History
 

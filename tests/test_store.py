@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tui_chat.conversation import ChatMessage, Conversation, MessageStatus
+from tui_chat.chat.conversation import ChatMessage, Conversation, MessageStatus
 from tui_chat.engine import Metrics, Usage
 from tui_chat.store import History, HistoryStore, StoreError
 from tui_chat.store.database import OWNER

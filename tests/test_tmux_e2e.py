@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tui_chat.testing.tmux import Tmux
+from benchmarks.tmux import Tmux
 
 BIN = Path(sys.executable).parent / "tui-chat"
 

@@ -23,11 +23,12 @@ from .events import (
     UsageReport,
 )
 from .quirks import Quirks
-from .request import TurnPolicy, TurnRequest, build_messages
+from .policy import Fallback, Retries, Timeouts, TurnPolicy
+from .request import TurnRequest, build_messages
 
 __all__ = [
-    "Delta", "ErrorKind", "Failed", "FallingBack", "Finished", "Metrics", "Quirks", "ReasoningDelta",
-    "ResponseCreated", "Retrying", "Started", "TurnEvent", "TurnPolicy", "TurnRequest", "Usage", "UsageReport",
+    "Delta", "ErrorKind", "Failed", "Fallback", "FallingBack", "Finished", "Metrics", "Quirks", "ReasoningDelta",
+    "ResponseCreated", "Retries", "Retrying", "Started", "Timeouts", "TurnEvent", "TurnPolicy", "TurnRequest", "Usage", "UsageReport",
     "build_messages", "make_client", "run_turn",
 ]
 

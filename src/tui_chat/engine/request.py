@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
-
-if TYPE_CHECKING:  # the app's UI process never builds a policy, and must not import pydantic
-    from ..config import FallbackSettings, RetrySettings, TimeoutSettings
+from typing import Any, NamedTuple
 
 
 class TurnRequest(NamedTuple):
@@ -25,12 +22,6 @@ class TurnRequest(NamedTuple):
     """Responses API: run the response in the background, so a dropped stream resumes instead of restarting."""
     resume_id: str | None = None
     """Responses API: pick up this earlier response (an answer a crash cut off) before asking anew."""
-
-
-class TurnPolicy(NamedTuple):
-    retry: RetrySettings
-    timeouts: TimeoutSettings
-    fallback: FallbackSettings
 
 
 def build_messages(system_prompt: str, history: Sequence[tuple[str, str]]) -> list[dict[str, str]]:

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_before_delay
 from tenacity.wait import wait_base, wait_exponential_jitter
 
-from ..config import RetrySettings
 from .errors import AttemptError
+from .policy import Retries
 
 
 class wait_server_or_backoff(wait_base):
@@ -35,7 +35,7 @@ class wait_server_or_backoff(wait_base):
 class RetryPolicy:
     """One turn's tenacity controller plus the delay it chose last."""
 
-    def __init__(self, settings: RetrySettings, extra_attempt: Callable[[], bool]) -> None:
+    def __init__(self, settings: Retries, extra_attempt: Callable[[], bool]) -> None:
         """``extra_attempt()``: True while a granted fallback try is still owed past ``max_attempts``."""
         self.settings = settings
         self._delay: float | None = None

@@ -24,7 +24,8 @@ from .errors import STREAM_PROBLEMS, AttemptError, classify
 from .events import ErrorKind, Failed, FallingBack, Finished, Metrics, Retrying, Started, TurnEvent
 from .models import redacted
 from .quirks import Quirks
-from .request import TurnPolicy, TurnRequest
+from .policy import TurnPolicy
+from .request import TurnRequest
 from .retry import RetryPolicy
 from .wire import Wire, wire_for
 

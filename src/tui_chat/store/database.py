@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..conversation import ChatMessage, Conversation, MessageStatus
+from ..chat.conversation import ChatMessage, Conversation, MessageStatus
 from ..engine.events import Metrics, Usage
 from .integrity import IntegrityCheck
 from .migrations import MIGRATIONS, Migration

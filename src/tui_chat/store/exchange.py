@@ -9,7 +9,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from ..conversation import ChatMessage, Conversation, MessageStatus
+from ..chat.conversation import ChatMessage, Conversation, MessageStatus
 from ..engine.events import Metrics, Usage
 
 FORMAT = "tui-chat/1"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from ..conversation import ChatMessage, Conversation
+from ..chat.conversation import ChatMessage, Conversation
 from .database import ConversationSummary, HistoryStore, MissingRow, SearchHit, StoreError
 
 T = TypeVar("T")

@@ -22,15 +22,15 @@ from textual.command import SimpleCommand
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from ..backend_process import BackendProcess
-from ..config_view import ProfileView
-from ..conversation import ChatMessage, Conversation, MessageStatus, title_from_prompt
+from ..backend.process import BackendProcess
+from ..config.view import ProfileView
+from ..chat.conversation import ChatMessage, Conversation, MessageStatus, title_from_prompt
 from ..engine.events import Delta, Failed, FallingBack, Finished, ReasoningDelta, ResponseCreated, Retrying
-from ..engine.request import build_messages
-from ..errors import BackendError, ConfigError
-from ..hints import failure_hint
-from ..keymap import DEFAULT_KEYS
-from ..text_safety import visible_line
+from ..backend.protocol import BackendError
+from ..config.errors import ConfigError
+from ..chat.hints import failure_hint
+from ..config.keymap import DEFAULT_KEYS
+from ..chat.text_safety import visible_line
 from .conversation_find import ConversationFind
 from .export import FORMATS, offer_export
 from .saved_state import save_theme, saved_theme
@@ -358,7 +358,7 @@ class ChatApp(App[int]):
 
         self.read_earlier_messages()
         self._replacing = list(replacing)
-        messages = build_messages(self.conversation.system_prompt, self.conversation.history(replacing))
+        history = self.conversation.history(replacing)
         answer = ChatMessage("assistant", "", status=MessageStatus.STREAMING, model=self.backend.model)
         recorder = TurnRecorder(self.history, self.conversation, answer)
         self.conversation.messages.append(answer)
@@ -368,15 +368,15 @@ class ChatApp(App[int]):
         asked_at = self.status.begin(asked_at)
         self.log_view.anchor()
         self._checkpoints = self.set_interval(CHECKPOINT_SECONDS, recorder.flush)
-        self._generate(widget, recorder, messages, asked_at, resume_id)
+        self._generate(widget, recorder, history, asked_at, resume_id)
 
     @work(exclusive=True, group=TURN_GROUP, exit_on_error=False)
     async def _generate(self, widget: AssistantMessage, recorder: TurnRecorder,
-                        messages: list[dict[str, str]], asked_at: float, resume_id: str | None) -> Finished:
+                        history: list[tuple[str, str]], asked_at: float, resume_id: str | None) -> Finished:
         """Consume the turn's events (parsed in the engine process); per delta: a counter, two list appends
         and a clock read. Events arrive in batches a few milliseconds apart, so the loop stays free."""
         status = self.status
-        async for event in self.backend.turn(messages, asked_at, resume_id):
+        async for event in self.backend.turn(self.conversation.system_prompt, history, asked_at, resume_id):
             status.apply(event)
             if type(event) is Delta:
                 recorder.delta(event.text)

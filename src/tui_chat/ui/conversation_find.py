@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..conversation import ChatMessage
+from ..chat.conversation import ChatMessage
 from .widgets.message_log import MessageLog
 
 HIT = "-hit"

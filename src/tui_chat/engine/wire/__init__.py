@@ -17,7 +17,8 @@ from ..attempt import Attempt
 from ..errors import AttemptError
 from ..events import TurnEvent
 from ..quirks import Quirks
-from ..request import TurnPolicy, TurnRequest
+from ..policy import TurnPolicy
+from ..request import TurnRequest
 from .chat_completions import ChatCompletionsWire
 from .responses import ResponsesWire
 

@@ -22,7 +22,8 @@ from ..errors import AttemptError, error_in_body, took_too_long
 from ..events import Delta, ErrorKind, ReasoningDelta, TurnEvent, Usage, UsageReport
 from ..finish import failure_of, normalize
 from ..quirks import Quirks
-from ..request import TurnPolicy, TurnRequest
+from ..policy import TurnPolicy
+from ..request import TurnRequest
 from ..watchdog import Watchdog
 
 REASONING_FIELDS = ("reasoning_content", "reasoning")

@@ -26,7 +26,8 @@ from ..errors import AttemptError, error_in_body, took_too_long
 from ..events import Delta, ErrorKind, ReasoningDelta, ResponseCreated, TurnEvent, Usage, UsageReport
 from ..finish import CUT, normalize
 from ..quirks import Quirks
-from ..request import TurnPolicy, TurnRequest
+from ..policy import TurnPolicy
+from ..request import TurnRequest
 from ..watchdog import Watchdog
 
 TEXT_DELTA = "response.output_text.delta"

@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
 
-from ...conversation import ChatMessage
+from ...chat.conversation import ChatMessage
 from .messages import AssistantMessage, UserMessage
 from .keys_in_order import KeysInOrder
 from .one_reflow import OneReflow

@@ -8,9 +8,9 @@ from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widgets import Collapsible, Static
 
-from ...conversation import ChatMessage, MessageStatus
+from ...chat.conversation import ChatMessage, MessageStatus
 from ...engine.finish import cut_hint
-from ...text_safety import visible_line, visible_text
+from ...chat.text_safety import visible_line, visible_text
 from .one_reflow import OneReflow
 from .streaming_markdown import FRAME_SECONDS, StreamingMarkdown
 

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from ...text_safety import visible_text
+from ...chat.text_safety import visible_text
 
 if TYPE_CHECKING:
     from ...store import ConversationSummary, SearchHit

@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widget import Widget
 
-from ...text_safety import visible_line
+from ...chat.text_safety import visible_line
 from ..turn_status import Phase, TurnStatus
 
 TICK_SECONDS = 0.1

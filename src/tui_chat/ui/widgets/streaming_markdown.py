@@ -24,7 +24,7 @@ from textual.widget import Widget
 
 from ..markdown_segments import Split, split
 from .one_reflow import OneReflow
-from ...text_safety import visible_text
+from ...chat.text_safety import visible_text
 
 FRAME_SECONDS = 1 / 30
 RENDER_BUDGET_SECONDS = 0.012

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from .text_safety import visible_text
+from ..chat.text_safety import visible_text
 
 SEPARATOR = "\n----- answer restarted -----\n"
 

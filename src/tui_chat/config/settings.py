@@ -25,14 +25,14 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from .config_view import AppSettings, ProfileView
+from ..engine.policy import OPENAI_URL
+from .view import AppSettings, ProfileView
 from .errors import ConfigError
 from .keymap import keymap_problems
 
 APP_NAME = "tui-chat"
 ENV_PREFIX = "TUI_CHAT_"
 CONFIG_ENV = "TUI_CHAT_CONFIG"
-OPENAI_URL = "https://api.openai.com/v1"
 
 
 class _Section(BaseModel):

@@ -14,19 +14,20 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from .errors import BackendError, ConfigError
+from ..backend.protocol import BackendError
+from ..config.errors import ConfigError
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
     from pathlib import Path
 
     from .answer_writer import AnswerWriter
-    from .backend import Backend
-    from .engine import TurnEvent
+    from ..backend.connection import ProviderConnection
+    from ..engine import TurnEvent
     from .saved_turn import SavedTurn
 
-    from .backend_process import BackendProcess
-    from .config import LoadedConfig
+    from ..backend.process import BackendProcess
+    from ..config.settings import LoadedConfig
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_CUT, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -121,7 +122,7 @@ def _fail(message: str, code: int) -> int:
 
 
 def _load(args: argparse.Namespace) -> LoadedConfig:
-    from .config import load_config
+    from ..config.settings import load_config
 
     return load_config(getattr(args, "config", None), {"model": getattr(args, "model", None),
                                                        "api": getattr(args, "api", None)})
@@ -129,7 +130,7 @@ def _load(args: argparse.Namespace) -> LoadedConfig:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sim":
-        from .sim import serve_forever
+        from ..sim import serve_forever
 
         print(f"tui-chat: simulator on http://{args.host}:{args.port}/v1 (Ctrl+C stops it)", file=sys.stderr)
         serve_forever(args.host, args.port)
@@ -149,7 +150,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _open_history(data_dir: Path, *, required: bool):
-    from .store import History
+    from ..store import History
 
     history = History(data_dir)
     if required:  # a command about the history itself: a damaged file is said, never listed as if empty
@@ -171,11 +172,11 @@ def _run_app(args: argparse.Namespace) -> int:
     """The full-screen app. Its backend process starts first, so that it reads and validates the
     configuration on the other core while this process imports Textual. The collector stays off until
     the first frame: startup makes only objects that live as long as the app (~50 ms of collections)."""
-    from .backend_spawn import spawn_backend
+    from ..backend.spawn import spawn_backend
 
     gc.disable()
     spawned = spawn_backend()  # first: it has ~0.3 s of imports to do before it can answer
-    from .backend_process import BackendProcess
+    from ..backend.process import BackendProcess
 
     backend = BackendProcess(getattr(args, "config", None), getattr(args, "profile", None),
                              getattr(args, "model", None), getattr(args, "api", None)).start(spawned)
@@ -187,7 +188,7 @@ def _run_app(args: argparse.Namespace) -> int:
 
 
 def _open_app(args: argparse.Namespace, backend: BackendProcess) -> int:
-    from .ui.app import ChatApp
+    from ..ui.app import ChatApp
 
     settings, _ = backend.setup()  # a bad config file or an unknown profile fails here, before the screen
     history = conversation = None  # a new conversation: the app opens the history after its first frame
@@ -213,8 +214,8 @@ def _history_command(args: argparse.Namespace, config: LoadedConfig) -> int:
     import json
     from pathlib import Path
 
-    from .store.exchange import ExportFormatError, dumps, from_json, to_markdown
-    from .text_safety import visible_line, visible_text
+    from ..store.exchange import ExportFormatError, dumps, from_json, to_markdown
+    from ..chat.text_safety import visible_line, visible_text
 
     try:
         history = _open_history(config.settings.data_dir, required=True)
@@ -269,23 +270,21 @@ def _history_command(args: argparse.Namespace, config: LoadedConfig) -> int:
 
 async def _ask(args: argparse.Namespace, config: LoadedConfig) -> int:
     from .answer_writer import AnswerWriter
-    from .backend import DEMO_NOTICE, Backend
+    from ..backend.connection import DEMO_NOTICE, ProviderConnection
     from .saved_turn import SavedTurn
-    from .engine import build_messages
 
     piped = _piped_input()
     prompt = "\n\n".join(part for part in (" ".join(args.prompt), piped) if part.strip())
     if not prompt.strip():
         raise UsageError("no prompt: give it as an argument or on standard input")
-    backend = Backend(config, getattr(args, "profile", None), getattr(args, "model", None))
+    backend = ProviderConnection(config, getattr(args, "profile", None), getattr(args, "model", None))
     system = args.system if args.system is not None else config.settings.system_prompt
     record = SavedTurn(_open_history(config.settings.data_dir, required=False), backend, system, prompt, _status) if args.save else None
     try:
         if backend.is_demo:
             _status(DEMO_NOTICE)
-        messages = build_messages(system, [("user", prompt)])
         writer = AnswerWriter(sys.stdout, sys.stderr, sanitize=sys.stdout.isatty())
-        async with contextlib.aclosing(backend.turn(messages, stream=not args.no_stream)) as events:
+        async with contextlib.aclosing(backend.turn(system, [("user", prompt)], stream=not args.no_stream)) as events:
             return await _print_turn(events, writer, record, backend, verbose=args.verbose)
     except BaseException:  # Ctrl+C, a closed stdout (| head): the turn stops, with what was shown
         if record:
@@ -315,10 +314,10 @@ def _piped_input() -> str:
 
 
 async def _print_turn(events: AsyncIterator[TurnEvent], writer: AnswerWriter, record: SavedTurn | None,
-                      backend: Backend, *, verbose: bool) -> int:
+                      backend: ProviderConnection, *, verbose: bool) -> int:
     """Answer on stdout (never the same text twice), progress on stderr, and the exit code of the turn."""
-    from .engine import Delta, Failed, FallingBack, Finished, ReasoningDelta, ResponseCreated, Retrying
-    from .engine.finish import cut_hint, cut_note
+    from ..engine import Delta, Failed, FallingBack, Finished, ReasoningDelta, ResponseCreated, Retrying
+    from ..engine.finish import cut_hint, cut_note
 
     async for event in events:
         if isinstance(event, Delta):
@@ -365,10 +364,10 @@ async def _print_turn(events: AsyncIterator[TurnEvent], writer: AnswerWriter, re
 
 
 async def _models(args: argparse.Namespace, config: LoadedConfig) -> int:
-    from .backend import Backend
-    from .text_safety import visible_line
+    from ..backend.connection import ProviderConnection
+    from ..chat.text_safety import visible_line
 
-    backend = Backend(config, getattr(args, "profile", None))
+    backend = ProviderConnection(config, getattr(args, "profile", None))
     try:
         for model, description in await backend.list_models():
             print(f"{visible_line(model):<16} {visible_line(description)}".rstrip())
@@ -384,12 +383,12 @@ def _config(args: argparse.Namespace) -> int:
     if args.config_command == "validate":
         from pathlib import Path
 
-        from .config import load_config
+        from ..config.settings import load_config
 
         path = Path(args.file or _config_path(args))
         if not path.is_file():
             raise ConfigError(f"config error: {path}: no such file")
-        from .keymap import keymap_warnings
+        from ..config.keymap import keymap_warnings
 
         for warning in keymap_warnings(load_config(path, use_env=False).settings.keymap):
             _status(f"warning: {warning}")
@@ -400,14 +399,14 @@ def _config(args: argparse.Namespace) -> int:
 
 
 def _config_path(args: argparse.Namespace) -> str:
-    from .config import default_config_path
+    from ..config.settings import default_config_path
 
     return str(getattr(args, "config", None) or default_config_path())
 
 
 def _show(config: LoadedConfig, profile: str | None) -> None:
     """Every effective setting with its source; keys masked to ``sk-…last4`` at most."""
-    from .config import flatten, mask_secret
+    from ..config.settings import flatten, mask_secret
 
     state = "" if config.path.exists() else " (not found: defaults apply)"
     print(f"# config file: {config.path}{state}")
@@ -451,7 +450,7 @@ def _toml(value: Any) -> str:
 
 def _status(line: str) -> None:
     """One line on stderr. Server messages, paths and stored text pass through here: never raw."""
-    from .text_safety import visible_line
+    from ..chat.text_safety import visible_line
 
     print(f"tui-chat: {visible_line(line)}", file=sys.stderr, flush=True)
 

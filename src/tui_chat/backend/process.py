@@ -4,16 +4,9 @@ Two costs stay off the UI's core this way. The SDK turns every SSE chunk into py
 0.3 ms of CPU a chunk: on the UI's event loop a fast stream would slow the screen and make keystrokes
 wait. And reading the configuration means pydantic-settings (~0.3 s of imports on the benchmark machine):
 the child is started before the UI imports Textual, so it validates the configuration on the other core
-meanwhile. The UI process gets plain data back (:mod:`tui_chat.config_view`) and never holds the API key.
+meanwhile. The UI process gets plain data back (:mod:`tui_chat.config.view`) and never holds the API key.
 
-The child (:mod:`tui_chat.backend_spawn`) talks over a socketpair, with pickled messages framed by
-``multiprocessing.connection``.
-
-Protocol, parent to child: ``("configure", id, config_path, profile, model, api)``, ``("profile", id, name)``,
-``("models", id, profile)``, ``("turn", id, profile, model, messages, asked_at, resume_id)`` and ``("cancel", id)``. Child to
-parent: ``(id, reply)``. A request's reply is ``("ok", value)`` or ``("error", line)``; a turn's replies
-are batches of events, the last ending with its ``Finished`` or ``Failed``, or, after a cancel, with
-:data:`CANCELLED`.
+The child (:mod:`.spawn`) talks over a socketpair, with the typed messages of :mod:`.protocol`.
 """
 
 from __future__ import annotations
@@ -26,12 +19,24 @@ from collections.abc import AsyncIterator, Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
-from .backend_spawn import Spawned, spawn_backend
-from .config_view import AppSettings, ProfileView
-from .engine.events import ErrorKind, Failed, Finished, Metrics, TurnEvent
-from .errors import BackendError, ConfigError
+from ..config.errors import ConfigError
+from ..config.view import AppSettings, ProfileView
+from ..engine.events import ErrorKind, Failed, Finished, Metrics, TurnEvent
+from .protocol import (
+    Answer,
+    BackendError,
+    Cancel,
+    Configure,
+    ListModels,
+    Refusal,
+    Reply,
+    Request,
+    ResolveProfile,
+    RunTurn,
+    TurnEvents,
+)
+from .spawn import Spawned, spawn_backend
 
-CANCELLED = "cancelled"
 STOP_SECONDS = 2.5
 """On quitting mid-answer, how long the child may take to stop its turn (a Responses-API background response is
 cancelled on the server, so it stops costing tokens) before it is terminated."""
@@ -48,12 +53,12 @@ class BackendProcess:
 
     def __init__(self, config_path: str | None = None, profile: str | None = None, model: str | None = None,
                  api: str | None = None) -> None:
-        self._arguments = (config_path, profile, model, api)
+        self._configure = (config_path, profile, model, api)
         self._ids = itertools.count(1)
         self._conn: Connection | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._setup_id = 0
-        self._replies: dict[int, asyncio.Queue[Any]] = {}
+        self._replies: dict[int, asyncio.Queue[Answer | None]] = {}
         self._listening = False
         self._stopping = False
         """A turn was cancelled and its child has not confirmed yet."""
@@ -72,7 +77,7 @@ class BackendProcess:
         self._process, parent = spawned or spawn_backend()
         self._conn = Connection(parent.detach())
         self._setup_id = next(self._ids)
-        self._conn.send(("configure", self._setup_id, *self._arguments))
+        self._conn.send(Configure(self._setup_id, *self._configure))
         return self
 
     def setup(self) -> tuple[AppSettings, ProfileView]:
@@ -90,7 +95,7 @@ class BackendProcess:
         if profile is not None and profile != current.name:
             assert self._conn is not None
             request_id = next(self._ids)
-            self._conn.send(("profile", request_id, profile))
+            self._conn.send(ResolveProfile(request_id, profile))
             self.profile = current = self._expect(request_id)
         self.model = model or current.model
 
@@ -101,15 +106,15 @@ class BackendProcess:
             while True:
                 if not self._conn.poll(SETUP_TIMEOUT_SECONDS):
                     raise BackendError("the backend process did not answer in time")
-                reply_id, reply = self._conn.recv()
-                if reply_id == request_id:
+                answer: Answer = self._conn.recv()
+                if answer.request_id == request_id:
                     break
         except (EOFError, OSError):
             raise BackendError("the backend process stopped before it answered (TUI_CHAT_DEBUG=1 shows why)") from None
-        status, value = reply
-        if status == "error":
-            raise ConfigError(value)
-        return value
+        if isinstance(answer, Refusal):
+            raise ConfigError(answer.line)
+        assert isinstance(answer, Reply)
+        return answer.value
 
     def close(self) -> None:
         if self._conn is not None:
@@ -148,7 +153,7 @@ class BackendProcess:
     async def use_profile(self, name: str) -> ProfileView:
         """Switch to profile ``name`` (its own model). Raises :class:`ConfigError` for an unknown one."""
         try:
-            profile = await self._request("profile", name)
+            profile = await self._request(ResolveProfile(next(self._ids), name))
         except BackendError as exc:
             raise ConfigError(str(exc)) from None
         self.profile, self.model = profile, profile.model
@@ -157,18 +162,19 @@ class BackendProcess:
     async def list_models(self) -> list[tuple[str, str]]:
         """The models the current profile's server lists. Raises :class:`BackendError`."""
         assert self.profile is not None
-        return await self._request("models", self.profile.name)
+        return await self._request(ListModels(next(self._ids), self.profile.name))
 
-    async def turn(self, messages: Sequence[dict[str, Any]], asked_at: float | None = None,
+    async def turn(self, system_prompt: str, history: Sequence[tuple[str, str]], asked_at: float | None = None,
                    resume_id: str | None = None) -> AsyncIterator[TurnEvent]:
         """The events of one turn, as :func:`run_turn` yields them. Cancelling the consumer cancels the turn.
-        ``asked_at``: when the user asked (``time.monotonic()``, one clock for both processes); ``resume_id``:
-        a Responses-API answer to pick up first."""
+        ``history``: the conversation as ``(role, content)`` pairs; ``asked_at``: when the user asked
+        (``time.monotonic()``, one clock for both processes); ``resume_id``: a Responses-API answer to pick up."""
         assert self.profile is not None
         self.start()
-        turn_id, replies = self._open()
+        turn_id = next(self._ids)
+        replies = self._open(turn_id)
         started = time.monotonic()
-        self._send(("turn", turn_id, self.profile.name, self.model, list(messages), asked_at, resume_id))
+        self._send(RunTurn(turn_id, self.profile.name, self.model, system_prompt, list(history), asked_at, resume_id))
         done = False
         try:
             while not done:
@@ -177,41 +183,40 @@ class BackendProcess:
                     done = True
                     yield _backend_died(started)
                     return
-                for event in batch:
-                    if event == CANCELLED:
-                        done, self._stopping = True, False
-                        return
+                assert isinstance(batch, TurnEvents)
+                for event in batch.events:
                     done = isinstance(event, (Finished, Failed))
                     yield event
+                if batch.cancelled:
+                    done, self._stopping = True, False
         finally:
             self._replies.pop(turn_id, None)
             if not done:
                 self._stopping = True
-                self._send(("cancel", turn_id))
+                self._send(Cancel(turn_id))
 
     # -- plumbing ----------------------------------------------------------------------------------
 
-    async def _request(self, kind: str, *arguments: Any) -> Any:
+    async def _request(self, request: ResolveProfile | ListModels) -> Any:
         self.start()
-        request_id, replies = self._open()
+        replies = self._open(request.request_id)
         try:
-            self._send((kind, request_id, *arguments))
+            self._send(request)
             reply = await replies.get()
         finally:
-            self._replies.pop(request_id, None)
+            self._replies.pop(request.request_id, None)
         if reply is None:
             raise BackendError("the backend process stopped unexpectedly")
-        status, value = reply
-        if status == "error":
-            raise BackendError(value)
-        return value
+        if isinstance(reply, Refusal):
+            raise BackendError(reply.line)
+        assert isinstance(reply, Reply)
+        return reply.value
 
-    def _open(self) -> tuple[int, asyncio.Queue[Any]]:
-        """A new request id and the queue its replies arrive on (``None``: the child is gone)."""
+    def _open(self, request_id: int) -> asyncio.Queue[Answer | None]:
+        """The queue a request's replies arrive on (``None``: the child is gone)."""
         self._listen()
-        request_id = next(self._ids)
         self._replies[request_id] = queue = asyncio.Queue()
-        return request_id, queue
+        return queue
 
     def _listen(self) -> None:
         """Route the child's replies to their requests' queues, on this loop."""
@@ -224,16 +229,16 @@ class BackendProcess:
         def readable() -> None:
             try:
                 while conn.poll():
-                    reply_id, reply = conn.recv()
-                    if reply_id in self._replies:
-                        self._replies[reply_id].put_nowait(reply)
+                    answer: Answer = conn.recv()
+                    if answer.request_id in self._replies:
+                        self._replies[answer.request_id].put_nowait(answer)
             except (EOFError, OSError):
                 self.close()  # every waiting request learns it; the next turn starts a new child
 
         loop.add_reader(conn.fileno(), readable)
         self._listening = True
 
-    def _send(self, message: tuple[Any, ...]) -> None:
+    def _send(self, message: Request) -> None:
         if self._conn is not None:
             try:
                 self._conn.send(message)

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from .backend import Backend
-from .conversation import ChatMessage, Conversation, MessageStatus, title_from_prompt
-from .engine import Failed, Finished, Metrics
-from .store import History, TurnRecorder
+from ..backend.connection import ProviderConnection
+from ..chat.conversation import ChatMessage, Conversation, MessageStatus, title_from_prompt
+from ..engine import Failed, Finished, Metrics
+from ..store import History, TurnRecorder
 
 
 class SavedTurn:
-    def __init__(self, history: History, backend: Backend, system: str, prompt: str,
+    def __init__(self, history: History, backend: ProviderConnection, system: str, prompt: str,
                  say: Callable[[str], None]) -> None:
         self.history = history
         self.say = say

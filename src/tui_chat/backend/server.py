@@ -1,7 +1,7 @@
 """The app's backend process: reads the configuration, then runs turns as the UI process asks.
 
-See :mod:`tui_chat.backend_process` for why it exists and for the protocol; :mod:`tui_chat.backend_main`
-starts it.
+See :mod:`.process` for why it exists, :mod:`.protocol` for what the two processes say, and :mod:`.main`
+for how it starts.
 """
 
 from __future__ import annotations
@@ -12,11 +12,23 @@ import os
 from multiprocessing.connection import Connection
 from typing import Any
 
-from .backend import Backend
-from .backend_process import CANCELLED
-from .config import LoadedConfig, load_config
-from .errors import BackendError, ConfigError
-from .engine import ErrorKind, Failed, Finished, Metrics
+from ..config.errors import ConfigError
+from ..config.settings import LoadedConfig, load_config
+from ..engine import ErrorKind, Failed, Finished, Metrics
+from .connection import ProviderConnection
+from .protocol import (
+    Answer,
+    BackendError,
+    Cancel,
+    Configure,
+    ListModels,
+    Refusal,
+    Reply,
+    Request,
+    ResolveProfile,
+    RunTurn,
+    TurnEvents,
+)
 
 BATCH_SECONDS = 0.004
 """The longest an event waits in the child before it is sent: well under a frame."""
@@ -27,13 +39,13 @@ NICENESS = 5
 
 
 class BackendServer:
-    """One :class:`Backend` per profile, made on first use (a simulator profile starts its simulator)."""
+    """One :class:`ProviderConnection` per profile, made on first use (a simulator profile starts its simulator)."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.config: LoadedConfig | None = None
         self.problem = "the configuration was not read"
-        self.backends: dict[str, Backend] = {}
+        self.backends: dict[str, ProviderConnection] = {}
         self.tasks: dict[int, asyncio.Task[None]] = {}
         self.preparing: asyncio.Task[None] | None = None
         self.closed = asyncio.Event()
@@ -53,34 +65,34 @@ class BackendServer:
     def _readable(self) -> None:
         try:
             while self.conn.poll():
-                self._handle(*self.conn.recv())
+                self._handle(self.conn.recv())
         except (EOFError, OSError):
             asyncio.get_running_loop().remove_reader(self.conn.fileno())
             self.closed.set()
 
-    def _handle(self, kind: str, request_id: int, *arguments: Any) -> None:
-        if kind == "configure":
-            self._configure(request_id, *arguments)
-        elif kind == "profile":
-            self._answer(request_id, lambda: self._config().resolve_profile(arguments[0]).view())
-        elif kind == "models":
-            self._start(request_id, self._models(request_id, arguments[0]))
-        elif kind == "turn":
-            self._start(request_id, self._turn(request_id, *arguments))
-        elif kind == "cancel" and request_id in self.tasks:
-            self.tasks[request_id].cancel()
+    def _handle(self, request: Request) -> None:
+        match request:
+            case Configure():
+                self._configure(request)
+            case ResolveProfile(request_id, name):
+                self._answer(request_id, lambda: self._config().resolve_profile(name).view())
+            case ListModels(request_id, profile):
+                self._start(request_id, self._models(request_id, profile))
+            case RunTurn():
+                self._start(request.request_id, self._turn(request))
+            case Cancel(request_id) if request_id in self.tasks:
+                self.tasks[request_id].cancel()
 
-    def _configure(self, request_id: int, path: str | None, profile: str | None, model: str | None,
-                   api: str | None) -> None:
+    def _configure(self, request: Configure) -> None:
         try:
-            self.config = load_config(path, {"model": model, "api": api})
-            resolved = self.config.resolve_profile(profile, model)
+            self.config = load_config(request.config_path, {"model": request.model, "api": request.api})
+            resolved = self.config.resolve_profile(request.profile, request.model)
         except Exception as exc:  # a ConfigError is already one line; anything else must still answer
             self.problem = str(exc) if isinstance(exc, ConfigError) else (
                 f"config error: cannot read the configuration: {type(exc).__name__}: {exc}")
-            self._send((request_id, ("error", self.problem)))
+            self._send(Refusal(request.request_id, self.problem))
             return
-        self._send((request_id, ("ok", (self.config.app_settings(), resolved.view()))))
+        self._send(Reply(request.request_id, (self.config.app_settings(), resolved.view())))
         try:
             os.nice(NICENESS)
         except OSError:
@@ -92,7 +104,7 @@ class BackendServer:
         user's first question waits for them. Then what startup made is frozen out of the collector's
         sight and the collector runs as usual."""
         try:
-            from .engine import turn  # noqa: F401
+            from ..engine import turn  # noqa: F401
 
             self._backend(profile)
         finally:
@@ -105,16 +117,16 @@ class BackendServer:
             raise ConfigError(self.problem)
         return self.config
 
-    def _backend(self, profile: str) -> Backend:
+    def _backend(self, profile: str) -> ProviderConnection:
         if profile not in self.backends:
-            self.backends[profile] = Backend(self._config(), profile)
+            self.backends[profile] = ProviderConnection(self._config(), profile)
         return self.backends[profile]
 
     def _answer(self, request_id: int, compute: Any) -> None:
         try:
-            self._send((request_id, ("ok", compute())))
+            self._send(Reply(request_id, compute()))
         except ConfigError as exc:
-            self._send((request_id, ("error", str(exc))))
+            self._send(Refusal(request_id, str(exc)))
 
     def _start(self, request_id: int, work: Any) -> None:
         self.tasks[request_id] = task = asyncio.create_task(work)
@@ -124,15 +136,16 @@ class BackendServer:
         try:
             models = await self._backend(profile).list_models()
         except (ConfigError, BackendError) as exc:
-            self._send((request_id, ("error", str(exc))))
+            self._send(Refusal(request_id, str(exc)))
         except Exception as exc:  # a bug, said in one line
-            self._send((request_id, ("error", f"{type(exc).__name__}: {exc}")))
+            self._send(Refusal(request_id, f"{type(exc).__name__}: {exc}"))
         else:
-            self._send((request_id, ("ok", models)))
+            self._send(Reply(request_id, models))
 
-    async def _turn(self, turn_id: int, profile: str, model: str, messages: list[dict[str, Any]],
-                    asked_at: float | None, resume_id: str | None) -> None:
+    async def _turn(self, request: RunTurn) -> None:
+        turn_id = request.request_id
         batch: list[Any] = []
+        cancelled = False
         loop = asyncio.get_running_loop()
         flush_at: asyncio.TimerHandle | None = None
 
@@ -141,27 +154,29 @@ class BackendServer:
             if flush_at is not None:
                 flush_at.cancel()
                 flush_at = None
-            if batch:
-                self._send((turn_id, batch.copy()))
+            if batch or cancelled:
+                self._send(TurnEvents(turn_id, batch.copy(), cancelled))
                 batch.clear()
 
         try:
-            async for event in self._backend(profile).turn(messages, model=model, asked_at=asked_at,
-                                                           resume_id=resume_id):
+            connection = self._backend(request.profile)
+            async for event in connection.turn(request.system_prompt, request.history, model=request.model,
+                                                                   asked_at=request.asked_at,
+                                                                   resume_id=request.resume_id):
                 batch.append(event)
                 if isinstance(event, (Finished, Failed)) or len(batch) >= 256:
                     flush()
                 elif flush_at is None:
                     flush_at = loop.call_later(BATCH_SECONDS, flush)
         except asyncio.CancelledError:
-            batch.append(CANCELLED)
+            cancelled = True
         except ConfigError as exc:
             batch.append(Failed(ErrorKind.CLIENT, str(exc), "fix the configuration and start again", "",
                                 Metrics(0.0, None, 0, None, 0, False)))
         finally:
             flush()
 
-    def _send(self, message: tuple[int, Any]) -> None:
+    def _send(self, message: Answer) -> None:
         try:
             self.conn.send(message)
         except (OSError, ValueError):

@@ -15,13 +15,13 @@ Spawned = tuple[subprocess.Popen[bytes], socket.socket]
 
 
 def spawn_backend() -> Spawned:
-    """``python -m tui_chat.backend_main FD`` on one end of a socketpair (a plain subprocess: no re-import of
+    """``python -m tui_chat.backend.main FD`` on one end of a socketpair (a plain subprocess: no re-import of
     the parent's ``__main__``), and the parent's end. The child's stderr is discarded so nothing it prints can
     reach the full-screen terminal (``TUI_CHAT_DEBUG=1`` keeps it)."""
     parent, child = socket.socketpair()
     with child:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tui_chat.backend_main", str(child.fileno())], pass_fds=[child.fileno()],
+            [sys.executable, "-m", "tui_chat.backend.main", str(child.fileno())], pass_fds=[child.fileno()],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=None if os.environ.get("TUI_CHAT_DEBUG") else subprocess.DEVNULL)
     return process, parent

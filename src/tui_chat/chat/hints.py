@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .config_view import ProfileView
-from .engine.events import ErrorKind, Failed
+from ..config.view import ProfileView
+from ..engine.events import ErrorKind, Failed
 
 
 def failure_hint(failed: Failed, profile: ProfileView) -> str:

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .engine.events import Metrics
-from .engine.finish import cut_note
+from ..engine.events import Metrics
+from ..engine.finish import cut_note
 
 
 class MessageStatus(StrEnum):

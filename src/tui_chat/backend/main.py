@@ -1,4 +1,4 @@
-"""The backend process's entry point: ``python -m tui_chat.backend_main FD``.
+"""The backend process's entry point: ``python -m tui_chat.backend.main FD``.
 
 Its first ~0.3 s are imports (pydantic, then the SDK) that make only long-lived objects, so the garbage
 collector stays off until they are done (the configuration answers ~25 ms sooner), as in the UI process.
@@ -12,6 +12,6 @@ gc.disable()
 
 from multiprocessing.connection import Connection  # noqa: E402
 
-from tui_chat.backend_server import serve  # noqa: E402
+from .server import serve  # noqa: E402
 
 serve(Connection(int(sys.argv[1])))

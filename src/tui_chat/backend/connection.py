@@ -1,6 +1,6 @@
 """Where turns go: the resolved profile, its SDK client, and the built-in simulator when it is the backend.
 
-``tui-chat ask`` uses one on its own loop; the app's backend process (:mod:`tui_chat.backend_server`)
+``tui-chat ask`` uses one on its own loop; the app's backend process (:mod:`.server`)
 keeps one per profile. So both resolve profiles, start the offline demo and word failures the same way.
 """
 
@@ -11,21 +11,21 @@ import importlib
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .config import LoadedConfig, ResolvedProfile
-from .errors import BackendError
-from .hints import failure_hint
-from .engine import Failed, Quirks, TurnEvent, TurnPolicy, TurnRequest
+from ..config.settings import LoadedConfig, ResolvedProfile
+from .protocol import BackendError
+from ..chat.hints import failure_hint
+from ..engine import Failed, Fallback, Quirks, Retries, Timeouts, TurnEvent, TurnPolicy, TurnRequest, build_messages
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
 
-    from .sim import SimServer
+    from ..sim import SimServer
 
 DEMO_NOTICE = ("offline demo: answers come from the built-in simulator. To use a real provider set "
                "OPENAI_API_KEY, or pick a profile (--profile ollama) or configure one (tui-chat config path).")
 
 
-class Backend:
+class ProviderConnection:
     """One profile's connection. Close it with :meth:`aclose` (it may own a simulator thread)."""
 
     def __init__(self, config: LoadedConfig, profile: str | None = None, model: str | None = None) -> None:
@@ -38,7 +38,7 @@ class Backend:
             self.quirks.no_stream_options.add(self.profile.base_url.rstrip("/") + "/")
         self.sim: SimServer | None = None
         if self.profile.is_simulator:
-            from .sim import SimServer
+            from ..sim import SimServer
 
             self.sim = SimServer().start()
         self._client: AsyncOpenAI | None = None
@@ -47,12 +47,12 @@ class Backend:
     def client(self) -> AsyncOpenAI:
         """The SDK client, made on first use (its import takes close to a second)."""
         if self._client is None:
-            from .engine.client import make_client
+            from ..engine.client import make_client
 
             p = self.profile
             base_url = self.sim.base_url if self.sim else p.base_url
             key = p.api_key.get_secret_value() if p.api_key else None
-            self._client = make_client(base_url, key, self.config.settings.timeouts, dict(p.headers),
+            self._client = make_client(base_url, key, self.policy.timeouts, dict(p.headers),
                                        key_header=p.key_header, query=p.query)
         return self._client
 
@@ -62,8 +62,10 @@ class Backend:
 
     @property
     def policy(self) -> TurnPolicy:
+        """The engine's plain policy, from the validated settings."""
         s = self.config.settings
-        return TurnPolicy(s.retry, s.timeouts, s.fallback)
+        return TurnPolicy(Retries(**s.retry.model_dump()), Timeouts(**s.timeouts.model_dump()),
+                          Fallback(**s.fallback.model_dump()))
 
     def request(self, messages: Sequence[dict[str, Any]], stream: bool = True, model: str | None = None,
                 asked_at: float | None = None, resume_id: str | None = None) -> TurnRequest:
@@ -73,12 +75,15 @@ class Backend:
                            p.api, background=responses and p.resume == "auto",
                            resume_id=resume_id if responses and p.resume == "auto" else None)
 
-    def turn(self, messages: Sequence[dict[str, Any]], stream: bool = True, model: str | None = None,
-             asked_at: float | None = None, resume_id: str | None = None) -> AsyncIterator[TurnEvent]:
-        """Run one turn; ``stream=False`` (``--no-stream``) asks for the whole answer at once; ``resume_id``: an
-        earlier Responses-API answer to pick up first (one a crash cut off), else the question is asked anew."""
-        from .engine.turn import run_turn
+    def turn(self, system_prompt: str, history: Sequence[tuple[str, str]], stream: bool = True,
+             model: str | None = None, asked_at: float | None = None,
+             resume_id: str | None = None) -> AsyncIterator[TurnEvent]:
+        """Answer the conversation (``(role, content)`` pairs after ``system_prompt``); ``stream=False``
+        (``--no-stream``) asks for the whole answer at once; ``resume_id``: an earlier Responses-API answer to
+        pick up first (one a crash cut off), else the question is asked anew."""
+        from ..engine.turn import run_turn
 
+        messages = build_messages(system_prompt, history)
         request = self.request(messages, stream, model, asked_at, resume_id)
         return run_turn(self.client, request, self.policy, self.quirks)
 
@@ -89,8 +94,8 @@ class Backend:
         """(model id, description or '') of every model the server lists."""
         if self._client is None:  # import the SDK off the event loop: it takes close to a second
             await asyncio.to_thread(importlib.import_module, "openai")
-        from .engine.errors import AttemptError
-        from .engine.models import list_models
+        from ..engine.errors import AttemptError
+        from ..engine.models import list_models
 
         try:
             return await list_models(self.client)

@@ -270,3 +270,10 @@ def test_a_config_file_named_explicitly_must_exist(tmp_path: Path, by_variable: 
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr == (f"tui-chat: config error: {missing}: no such file (named by "
                              f"{'TUI_CHAT_CONFIG' if by_variable else '--config'})\n")
+
+
+def test_version_is_the_installed_package_version():
+    from importlib.metadata import version
+
+    result = tui_chat("--version")
+    assert result.returncode == 0 and result.stdout == f"tui-chat {version('tui-chat')}\n"

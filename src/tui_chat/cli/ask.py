@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, assert_never
 
 from .shared import EXIT_API, EXIT_CUT, EXIT_OK, UsageError, load, open_history, status
 
@@ -72,50 +72,44 @@ def piped_input() -> str:
 
 
 async def print_turn(events: AsyncIterator[TurnEvent], writer: AnswerWriter, record: SavedTurn | None,
-                      backend: ProviderConnection, *, verbose: bool) -> int:
+                     backend: ProviderConnection, *, verbose: bool) -> int:
     """Answer on stdout (never the same text twice), progress on stderr, and the exit code of the turn."""
-    from ..engine import Delta, Failed, FallingBack, Finished, ReasoningDelta, ResponseCreated, Retrying
+    from ..engine import Delta, Failed, FallingBack, Finished, ReasoningDelta, ResponseCreated, Retrying, Started
+    from ..engine import UsageReport
     from ..engine.finish import cut_hint, cut_note
 
     async for event in events:
-        if isinstance(event, Delta):
+        if type(event) is Delta:
             writer.write(event.text)
-            if record:
-                record.recorder.delta(event.text)
-        elif isinstance(event, ReasoningDelta):
-            if record:
-                record.recorder.reasoning_delta(event.text)
-        elif isinstance(event, Retrying):
-            if event.resume_after is not None:  # the answer goes on where it stopped: nothing to hold back
-                note = f" (resuming after event {event.resume_after})"
-            else:
-                note = " (partial answer discarded)" if event.discarded else ""
-                writer.restart()
-            status(f"retry {event.attempt + 1}/{event.max_attempts} in {event.delay:.1f}s: {event.reason}{note}")
-            if record and event.discarded:
-                record.recorder.restart()
-        elif isinstance(event, ResponseCreated):
-            if record:
-                record.recorder.response_created(event.response_id)
-        elif isinstance(event, FallingBack):
-            status(f"falling back to a non-streaming request: {event.reason}")
         elif isinstance(event, Finished):
             writer.finish()
-            if record:
-                record.finished(event)
-            if verbose:
-                status(f"done in {event.metrics.total_time:.2f}s: {event.metrics.describe()}")
-            cut = cut_note(event.finish_reason)
-            if cut:
-                status(f"{cut} (finish_reason {event.finish_reason}; hint: {cut_hint(event.finish_reason)})")
-                return EXIT_CUT
-            return EXIT_OK
         elif isinstance(event, Failed):
             writer.finish(answered=False)
-            hint = backend.hint(event)
-            if record:
-                record.failed(event, hint)
-            status(f"error: {event.reason}: {event.message}"
-                    + (f" (hint: {hint})" if hint else ""))
-            return EXIT_API
+        if record:
+            record.apply(event)
+        match event:
+            case Retrying():
+                if event.resume_after is not None:  # the answer goes on where it stopped: nothing to hold back
+                    note = f" (resuming after event {event.resume_after})"
+                else:
+                    note = " (partial answer discarded)" if event.discarded else ""
+                    writer.restart()
+                status(f"retry {event.attempt + 1}/{event.max_attempts} in {event.delay:.1f}s: {event.reason}{note}")
+            case FallingBack(reason):
+                status(f"falling back to a non-streaming request: {reason}")
+            case Finished(finish_reason=reason, metrics=metrics):
+                if verbose:
+                    status(f"done in {metrics.total_time:.2f}s: {metrics.describe()}")
+                if cut_note(reason):
+                    status(f"{cut_note(reason)} (finish_reason {reason}; hint: {cut_hint(reason)})")
+                    return EXIT_CUT
+                return EXIT_OK
+            case Failed():
+                hint = backend.hint(event)
+                status(f"error: {event.reason}: {event.message}" + (f" (hint: {hint})" if hint else ""))
+                return EXIT_API
+            case Delta() | ReasoningDelta() | ResponseCreated() | Started() | UsageReport():
+                pass
+            case _:
+                assert_never(event)
     return EXIT_API

@@ -4,11 +4,11 @@ streams and finalised with its state, exactly as the app records a turn."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from ..backend.connection import ProviderConnection
 from ..chat.conversation import ChatMessage, Conversation, MessageStatus, title_from_prompt
-from ..engine import Failed, Finished, Metrics
+from ..chat.outcome import TurnOutcome
+from ..engine import TurnEvent
 from ..store import History, TurnRecorder
 
 
@@ -22,22 +22,23 @@ class SavedTurn:
         self.conversation = Conversation(title=title_from_prompt(prompt), profile=backend.profile.name,
                                          model=backend.model, system_prompt=system)
         self.history.save_message(self.conversation, ChatMessage("user", prompt))
-        self.answer = ChatMessage("assistant", "", status=MessageStatus.STREAMING, model=backend.model)
-        self.recorder = TurnRecorder(self.history, self.conversation, self.answer)
+        answer = ChatMessage("assistant", "", status=MessageStatus.STREAMING, model=backend.model)
+        self.outcome = TurnOutcome(answer, backend.hint)
+        self.recorder = TurnRecorder(self.history, self.conversation, self.outcome)
 
-    def finished(self, event: Finished) -> None:
-        self._end(MessageStatus.COMPLETE, event.text, event.reasoning, event.metrics, finish_reason=event.finish_reason)
-
-    def failed(self, event: Failed, hint: str) -> None:
-        error = f"{event.reason}: {event.message}" + (f" · hint: {hint}" if hint else "")
-        self._end(MessageStatus.FAILED, event.partial, "".join(self.recorder.reasoning), event.metrics, error=error)
+    def apply(self, event: TurnEvent) -> None:
+        self.recorder.saw(self.outcome.apply(event))
+        if self.outcome.ended:
+            self._end()
 
     def stopped(self) -> None:
-        self._end(MessageStatus.STOPPED, self.recorder.text, "".join(self.recorder.reasoning), None)
+        """Ctrl+C, or a closed stdout: the turn stops, with what was shown."""
+        if not self.outcome.ended:
+            self.outcome.stopped()
+            self._end()
 
-    def _end(self, status: MessageStatus, text: str, reasoning: str, metrics: Metrics | None, **extra: str) -> None:
-        self.recorder.finish(replace(self.answer, content=text, reasoning=reasoning, status=status,
-                                     metrics=metrics, **extra))
+    def _end(self) -> None:
+        self.recorder.finish()
         if self.history.enabled and self.conversation.id is not None:
             self.say(f"saved as conversation {self.conversation.id}")
         elif self.history.problem and self.history.problem != self.problem_said:

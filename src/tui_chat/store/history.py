@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..chat.conversation import ChatMessage, Conversation
+from ..chat.outcome import TurnOutcome
 from .database import ConversationSummary, HistoryStore, MissingRow, SearchHit, StoreError
 
 T = TypeVar("T")
@@ -133,56 +134,31 @@ class History:
 
 
 class TurnRecorder:
-    """Persists one answer while it streams: a row at the start, checkpoints, the final state."""
+    """Persists one answer while it streams: a row at the start, checkpoints of what :class:`TurnOutcome` folded,
+    the final state. A checkpoint is written at most every ``interval``, and at once when it must be."""
 
-    def __init__(self, history: History, conversation: Conversation, message: ChatMessage,
+    def __init__(self, history: History, conversation: Conversation, outcome: TurnOutcome,
                  clock: Callable[[], float] = time.monotonic, interval: float = CHECKPOINT_SECONDS) -> None:
         self.history = history
-        self.message = message
+        self.outcome = outcome
         self.clock = clock
         self.interval = interval
-        self.parts: list[str] = []
-        self.reasoning: list[str] = []
         self._saved_at = clock()
         self._dirty = False
-        history.save_message(conversation, message)
+        history.save_message(conversation, outcome.message)
 
-    def delta(self, text: str) -> None:
-        """Per delta: a list append and a clock read; the write happens at most every ``interval``."""
-        self.parts.append(text)
+    def saw(self, urgent: bool = False) -> None:
+        """The outcome changed (per delta: a clock read); ``urgent``: write it now."""
         self._dirty = True
-        if self.clock() - self._saved_at >= self.interval:
+        if urgent or self.clock() - self._saved_at >= self.interval:
             self.flush()
-
-    def reasoning_delta(self, text: str) -> None:
-        self.reasoning.append(text)
-        self._dirty = True
-
-    def response_created(self, response_id: str) -> None:
-        """The server named the answer's response (Responses API): written at once, with the text so far."""
-        self.message.response_id = response_id
-        self._dirty = True
-        self.flush()
-
-    def restart(self) -> None:
-        """The engine discarded the partial answer: so does the checkpoint."""
-        self.parts.clear()
-        self.reasoning.clear()
-        self._dirty = True
-        self.flush()
-
-    @property
-    def text(self) -> str:
-        return "".join(self.parts)
 
     def flush(self) -> None:
         if self._dirty:
-            self.history.checkpoint(self.message, self.text, "".join(self.reasoning))
+            self.history.checkpoint(self.outcome.message, self.outcome.text, self.outcome.reasoning_text)
             self._dirty = False
         self._saved_at = self.clock()
 
-    def finish(self, message: ChatMessage) -> None:
-        """Record the final state; ``message`` holds the final text, status and metrics."""
-        message.id = self.message.id
-        self.history.finish_message(message)
-
+    def finish(self) -> None:
+        """Record the final state the outcome holds: text, status, metrics."""
+        self.history.finish_message(self.outcome.message)

@@ -1,15 +1,16 @@
-"""The full-screen chat app.
+"""The full-screen chat app: the screen's layout, its keys, and the objects that do the work.
 
-A turn runs in one exclusive worker that consumes the engine's events and hands them to widgets and to
-the status model. How a turn ends (finished, failed, stopped, or a bug) is handled in one place,
-``on_worker_state_changed``, from the worker's result, its ``TurnFailed`` error or its cancellation.
+A turn is :class:`~.turn_controller.TurnController`'s, the conversation list and searches are
+:class:`~.history_actions.HistoryActions`', the model and profile pickers are command-palette providers
+(:mod:`.pickers`). What is left here is what the app itself is: its bindings, its focus and key routing,
+sending a question, editing one, and copying.
 """
 
 from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -24,22 +25,20 @@ from textual.worker import Worker, WorkerState
 
 from ..backend.process import BackendProcess
 from ..config.view import ProfileView
-from ..chat.conversation import ChatMessage, Conversation, MessageStatus, title_from_prompt
-from ..engine.events import Delta, Failed, FallingBack, Finished, ReasoningDelta, ResponseCreated, Retrying
+from ..chat.conversation import ChatMessage, Conversation, title_from_prompt
 from ..backend.protocol import BackendError
 from ..config.errors import ConfigError
-from ..chat.hints import failure_hint
 from ..config.keymap import DEFAULT_KEYS
 from ..chat.text_safety import visible_line
 from .conversation_find import ConversationFind
 from .export import FORMATS, offer_export
 from .saved_state import save_theme, saved_theme
 from .screens.early_keys import HoldsEarlyKeys
+from .turn_controller import TURN_GROUP, TurnController
 from .turn_status import TurnStatus
 from .widgets.key_bar import KeyBar
 from .widgets.keys_in_order import KeysInFlight, KeysInOrder
 from .widgets.message_log import NEEDED_TO_OPEN, MessageLog
-from .widgets.messages import AssistantMessage
 from .widgets.prompt_input import PromptInput, read_alt_enter_as_newline
 from .widgets.sidebar import Sidebar
 from .widgets.streaming_markdown import StreamingMarkdown
@@ -47,10 +46,8 @@ from .widgets.status_bar import StatusBar
 from .widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
-    from ..store import History, TurnRecorder
+    from ..store import History
 
-TURN_GROUP = "turn"
-CHECKPOINT_SECONDS = 1.0
 
 
 def _warm_up_renderer() -> None:
@@ -66,15 +63,6 @@ def _warm_up_renderer() -> None:
     gc.collect()
     gc.freeze()
     gc.enable()
-
-
-class TurnFailed(Exception):
-    """Raised in the turn worker for the engine's ``Failed`` event, so its end is handled in one place."""
-
-    def __init__(self, failed: Failed, hint: str) -> None:
-        super().__init__(failed.message)
-        self.failed = failed
-        self.hint = hint
 
 
 class ChatScreen(Screen[None]):
@@ -148,13 +136,11 @@ class ChatApp(App[int]):
         self._history = history
         self.conversation = conversation or self._blank_conversation()
         self.status = TurnStatus()
-        self._turn: tuple[ChatMessage, AssistantMessage, TurnRecorder] | None = None
-        self._replacing: list[ChatMessage] = []
+        self.turns = TurnController(self)
         self._editing: ChatMessage | None = None
         self._find: ConversationFind | None = None
         """The search a hit was opened from: Ctrl+F goes to its next match in this conversation."""
         """The question Up took back to edit: it and what follows are replaced only when the edit is sent."""
-        self._sent_prompt = ""
         self._history_problem_shown = ""
         self.keys_in_flight = KeysInFlight()
 
@@ -184,7 +170,7 @@ class ChatApp(App[int]):
         if self.conversation.unread:  # before the log's own after-frame batch, which counts on the whole list
             self.call_after_refresh(self.read_earlier_messages)
         await self.log_view.show(self.conversation.messages)
-        self.call_after_refresh(self._check_history)  # opens the history, after the first frame
+        self.call_after_refresh(self.check_history)  # opens the history, after the first frame
         self.call_after_refresh(self.run_worker, _warm_up_renderer, thread=True, group="warm-up",
                                 exit_on_error=False)  # after the first frame, which it would slow down
         if self.backend.is_demo:
@@ -220,31 +206,19 @@ class ChatApp(App[int]):
                 if not behind and await self._check_bindings(event.key, priority=True):
                     return
                 self.keys_in_flight.sent(event, app_bindings_left=behind)
-                if self._turn is not None:
-                    self._turn[1].body.hold()
+                self.turns.hold_frame()
                 self.focused._forward_event(event)
                 return
-        if isinstance(event, events.Key) and self._turn is not None:
-            self._turn[1].body.hold()  # the answer's next frame waits for this key's screen update
+        if isinstance(event, events.Key):
+            self.turns.hold_frame()  # the answer's next frame waits for this key's screen update
         await super().on_event(event)
 
     async def on_unmount(self) -> None:
-        """Quitting mid-answer stops it: recorded as stopped, with every token received (the screen shows no
-        more than that), before the history closes. The worker's own end comes too late for that."""
-        if self._turn is not None:
-            message, _, recorder = self._turn
-            self._turn = None
-            self._checkpoints.stop()
-            self._stopped(message, recorder)
-            recorder.finish(message)
+        """Quitting mid-answer stops it (recorded as stopped) before the history closes."""
+        self.turns.stop_now()
         self.backend.close()
         if self._history is not None:
             self._history.close()
-
-    @staticmethod
-    def _stopped(message: ChatMessage, recorder: TurnRecorder) -> None:
-        message.content, message.status = recorder.text, MessageStatus.STOPPED
-        message.reasoning = "".join(recorder.reasoning)
 
     @property
     def history(self) -> History:
@@ -261,7 +235,7 @@ class ChatApp(App[int]):
         bar.tick()
         return bar.text
 
-    def _check_history(self) -> None:
+    def check_history(self) -> None:
         """Say once, in a toast and in the status bar, that history is off and why."""
         notice, self.history.notice = self.history.notice, ""
         if notice:
@@ -288,7 +262,7 @@ class ChatApp(App[int]):
 
     @property
     def busy(self) -> bool:
-        return self._turn is not None
+        return self.turns.busy
 
     def _blank_conversation(self) -> Conversation:
         return Conversation(profile=self.profile.name, model=self.backend.model,
@@ -341,110 +315,17 @@ class ChatApp(App[int]):
         self.history.save_message(self.conversation, user)  # committed before the request is sent
         self.conversation.messages.append(user)
         await self.log_view.add(user)
-        self._sent_prompt = text
-        await self._start_turn(asked_at=asked_at)
+        await self.turns.start(asked_at=asked_at, asked=text)
 
     def read_earlier_messages(self) -> None:
         """The messages a ``--resume`` left in the store to open sooner (10,000: ~70 ms), read right after the
         first frame, and at the latest before a turn is sent: the model always gets the whole conversation."""
         self.log_view.prepended(self.history.read_earlier(self.conversation))
 
-    async def _start_turn(self, replacing: Sequence[ChatMessage] = (), asked_at: float | None = None,
-                          resume_id: str | None = None) -> None:
-        """Send the conversation; ``replacing``: the answers being regenerated, kept (shown and stored) until
-        their replacement finished, so a failed or stopped regeneration loses nothing; ``resume_id``: a
-        Responses-API answer to pick up (its whole text comes again), asked anew if the server lost it."""
-        from ..store import TurnRecorder  # loaded with the history, after the first frame
-
-        self.read_earlier_messages()
-        self._replacing = list(replacing)
-        history = self.conversation.history(replacing)
-        answer = ChatMessage("assistant", "", status=MessageStatus.STREAMING, model=self.backend.model)
-        recorder = TurnRecorder(self.history, self.conversation, answer)
-        self.conversation.messages.append(answer)
-        widget = await self.log_view.add(answer)
-        assert isinstance(widget, AssistantMessage)
-        self._turn = (answer, widget, recorder)
-        asked_at = self.status.begin(asked_at)
-        self.log_view.anchor()
-        self._checkpoints = self.set_interval(CHECKPOINT_SECONDS, recorder.flush)
-        self._generate(widget, recorder, history, asked_at, resume_id)
-
-    @work(exclusive=True, group=TURN_GROUP, exit_on_error=False)
-    async def _generate(self, widget: AssistantMessage, recorder: TurnRecorder,
-                        history: list[tuple[str, str]], asked_at: float, resume_id: str | None) -> Finished:
-        """Consume the turn's events (parsed in the engine process); per delta: a counter, two list appends
-        and a clock read. Events arrive in batches a few milliseconds apart, so the loop stays free."""
-        status = self.status
-        async for event in self.backend.turn(self.conversation.system_prompt, history, asked_at, resume_id):
-            status.apply(event)
-            if type(event) is Delta:
-                recorder.delta(event.text)
-                widget.write(event.text)
-            elif isinstance(event, ReasoningDelta):
-                recorder.reasoning_delta(event.text)
-                widget.write_reasoning(event.text)
-            elif isinstance(event, Retrying):
-                what = f"attempt {event.attempt} failed ({event.reason})"
-                if event.resume_after is not None:
-                    widget.set_note(f"↻ {what}; resuming after event {event.resume_after}")
-                elif event.discarded:
-                    recorder.restart()
-                    await widget.restart(f"↻ {what}: the partial answer was discarded; the answer restarts")
-                else:
-                    widget.set_note(f"↻ {what}; retrying")
-            elif isinstance(event, FallingBack):
-                widget.set_note(f"⇣ falling back to a non-streaming request: {event.reason}")
-            elif isinstance(event, ResponseCreated):
-                recorder.response_created(event.response_id)
-            elif isinstance(event, Finished):
-                return event
-            elif isinstance(event, Failed):
-                raise TurnFailed(event, failure_hint(event, self.profile))
-        raise RuntimeError("the turn ended without an outcome")
-
     async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The one place where a turn ends: finished, failed, stopped, or broken by a bug."""
-        if event.worker.group != TURN_GROUP or self._turn is None:
-            return
-        if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
-            return
-        message, widget, recorder = self._turn
-        self._turn = None
-        self._checkpoints.stop()
-        if event.state is WorkerState.SUCCESS:
-            finished: Finished = event.worker.result
-            message.content, message.reasoning = finished.text, finished.reasoning
-            message.status, message.finish_reason = MessageStatus.COMPLETE, finished.finish_reason
-            message.metrics = finished.metrics
-        elif event.state is WorkerState.CANCELLED:
-            self._stopped(message, recorder)
-            self.status.stopped()
-        else:
-            error = event.worker.error
-            message.status = MessageStatus.FAILED
-            message.content = recorder.text
-            message.reasoning = "".join(recorder.reasoning)
-            if isinstance(error, TurnFailed):
-                failed = error.failed
-                message.metrics = failed.metrics
-                message.error = f"{failed.reason}: {failed.message}" + (f" · hint: {error.hint}" if error.hint else "")
-            else:
-                message.error = f"internal error: {type(error).__name__}: {error}"
-                self.status.fail(message.error)
-            if not message.content and not self.prompt.text:
-                self.prompt.text = self._sent_prompt  # nothing came back: give the prompt back to edit
-                self.prompt.move_cursor(self.prompt.document.end)
-        recorder.finish(message)
-        replaced, self._replacing = self._replacing, []
-        if message.status is MessageStatus.COMPLETE:
-            for old in replaced:
-                self.history.delete_message(old)
-                self.conversation.messages.remove(old)
-                await self.log_view.remove(old)
-        if self.is_running:
-            self._check_history()
-            await widget.finish(message)
+        if event.worker.group == TURN_GROUP and event.state in (WorkerState.SUCCESS, WorkerState.ERROR,
+                                                                 WorkerState.CANCELLED):
+            await self.turns.ended(event.worker)
 
     # -- actions -----------------------------------------------------------------------------------
 
@@ -487,7 +368,7 @@ class ChatApp(App[int]):
             self.notify("Nothing to regenerate yet.")
             return
         resume_id = last.response_id if last.resumable and self.profile.api == "responses" else None
-        await self._start_turn(replacing=self.conversation.last_answers(), resume_id=resume_id)
+        await self.turns.start(replacing=self.conversation.last_answers(), resume_id=resume_id)
 
     @on(PromptInput.EditLast)
     async def edit_last(self) -> None:

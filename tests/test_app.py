@@ -329,7 +329,12 @@ async def test_code_drawn_plain_in_a_long_answer_is_drawn_again_from_its_own_seg
     app = ChatApp(BackendProcess(model="normal"), conversation=conversation)
     async with app.run_test(size=SIZE) as pilot:
         body = last_answer(app).query_one(StreamingMarkdown)
-        await wait_for(pilot, lambda: body.code_drawn_plain and body._rendered == len(body._segments))
+        def drawn_to_the_end() -> bool:  # the settled segments and the tail: the tail may come a frame later
+            lines = body._settled_lines + body._tail_lines
+            return body.code_drawn_plain and body._rendered == len(body._segments) and \
+                any("Paragraph 29" in strip.text for strip in lines[-3:])
+
+        await wait_for(pilot, drawn_to_the_end)
         _, row = body._plain_from
         assert row > 0
         before = list(body._settled_lines)
@@ -616,3 +621,31 @@ async def test_a_burst_that_moves_the_focus_takes_the_next_keys_with_it(make_app
         await pilot.pause(0.3)
         assert sent == ["first"]  # the cursor went up twice in the conversation, not into the prompt
         assert app.focused is app.prompt and app.prompt.text == "next"
+
+
+async def test_f2_lists_the_servers_models_and_picks_one(make_app, sim):
+    from textual.command import CommandPalette
+
+    app = make_app("normal")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await wait_for(pilot, lambda: "echoes the last user message" in screen_text(app))
+        await pilot.press(*"echo", "enter")
+        await wait_for(pilot, lambda: app.backend.model == "echo")
+        assert any("Model: echo" in n.message for n in app._notifications)
+        await ask(pilot, "picked")
+        await wait_idle(pilot, app)
+        assert app.conversation.messages[-1].content == "picked"
+
+
+async def test_f3_switches_the_profile(make_app, sim):
+    from textual.command import CommandPalette
+
+    app = make_app("normal")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette) and "ollama" in screen_text(app))
+        await pilot.press(*"sim", "enter")
+        await wait_for(pilot, lambda: app.profile.name == "sim")
+        assert app.conversation.profile == "sim"

@@ -26,12 +26,11 @@ from textual.worker import Worker, WorkerState
 from ..backend.process import BackendProcess
 from ..config.view import ProfileView
 from ..chat.conversation import ChatMessage, Conversation, title_from_prompt
-from ..backend.protocol import BackendError
 from ..config.errors import ConfigError
 from ..config.keymap import DEFAULT_KEYS
 from ..chat.text_safety import visible_line
-from .conversation_find import ConversationFind
 from .export import FORMATS, offer_export
+from .history_actions import HistoryActions
 from .saved_state import save_theme, saved_theme
 from .screens.early_keys import HoldsEarlyKeys
 from .turn_controller import TURN_GROUP, TurnController
@@ -41,7 +40,6 @@ from .widgets.keys_in_order import KeysInFlight, KeysInOrder
 from .widgets.message_log import NEEDED_TO_OPEN, MessageLog
 from .widgets.prompt_input import PromptInput, read_alt_enter_as_newline
 from .widgets.sidebar import Sidebar
-from .widgets.streaming_markdown import StreamingMarkdown
 from .widgets.status_bar import StatusBar
 from .widgets.title_bar import TitleBar
 
@@ -138,8 +136,7 @@ class ChatApp(App[int]):
         self.status = TurnStatus()
         self.turns = TurnController(self)
         self._editing: ChatMessage | None = None
-        self._find: ConversationFind | None = None
-        """The search a hit was opened from: Ctrl+F goes to its next match in this conversation."""
+        self.conversations = HistoryActions(self)
         """The question Up took back to edit: it and what follows are replaced only when the edit is sent."""
         self._history_problem_shown = ""
         self.keys_in_flight = KeysInFlight()
@@ -166,7 +163,7 @@ class ChatApp(App[int]):
             self.notify(f"unknown theme {theme!r}; using the default", severity="warning")
         self.watch(self, "theme", self._theme_chosen, init=False)
         self.set_keymap(self.settings.keymap)
-        self._show_titles()
+        self.show_titles()
         if self.conversation.unread:  # before the log's own after-frame batch, which counts on the whole list
             self.call_after_refresh(self.read_earlier_messages)
         await self.log_view.show(self.conversation.messages)
@@ -176,22 +173,6 @@ class ChatApp(App[int]):
         if self.backend.is_demo:
             self.notify("The built-in simulator answers. Set OPENAI_API_KEY, or start with --profile NAME, "
                         "for a real provider.", title="Offline demo", timeout=6)
-
-    @on(StreamingMarkdown.CodeDrawnPlain)
-    def _load_lexers_soon(self) -> None:
-        """After the frame that drew it: a lexer's first load (~60 ms) must not hold that frame up either."""
-        self.call_after_refresh(self.run_worker, self._load_lexers, thread=True, group="lexers", exit_on_error=False)
-
-    def _load_lexers(self) -> None:
-        """Off the event loop, after the frame that drew the code plain; then draw it again in colour."""
-        from .markdown_render import load_wanted
-
-        load_wanted()
-        self.call_from_thread(self._highlight_code)
-
-    def _highlight_code(self) -> None:
-        for widget in self.query(StreamingMarkdown):
-            widget.highlight_code()
 
     async def on_event(self, event: events.Event) -> None:
         """Keys that arrive while a box just opened has no focus yet are held for it (:class:`HoldsEarlyKeys`)."""
@@ -275,7 +256,7 @@ class ChatApp(App[int]):
                     "set OPENAI_API_KEY or use --profile for a real provider")
         return f"{self.profile.name} · {self.backend.model}{api}"
 
-    def _show_titles(self) -> None:
+    def show_titles(self) -> None:
         demo = " · offline demo" if self.backend.is_demo else ""
         self.sub_title = visible_line(f"{self.conversation.title or 'New conversation'} · {self.backend.model}{demo}")
         self.query_one(StatusBar).label = self._label()
@@ -307,11 +288,11 @@ class ChatApp(App[int]):
                 del self.conversation.messages[self.conversation.messages.index(editing):]
                 await self.log_view.remove_from(editing)
             else:
-                await self._branch_before(editing)
+                await self.conversations.branch_before(editing)
         user = ChatMessage("user", text)
         if not self.conversation.title:
             self.conversation.title = title_from_prompt(text)
-            self._show_titles()
+            self.show_titles()
         self.history.save_message(self.conversation, user)  # committed before the request is sent
         self.conversation.messages.append(user)
         await self.log_view.add(user)
@@ -345,8 +326,8 @@ class ChatApp(App[int]):
             self.workers.cancel_group(self, TURN_GROUP)
         elif self._editing is not None:
             self.prompt.clear()  # abandons the edit (see _prompt_changed): the exchange stays
-        elif self._find is not None:
-            self._end_find()
+        elif self.conversations.find is not None:
+            self.conversations.end_find()
         elif self.focused is not self.prompt and self.screen is self.screen_stack[0]:
             self.screen.set_focus(self.prompt)  # now, not later: the next keys of a burst follow it
         else:
@@ -402,142 +383,40 @@ class ChatApp(App[int]):
     async def action_new_conversation(self) -> None:
         await self.open_conversation(self._blank_conversation())
 
-    async def _branch_before(self, question: ChatMessage) -> None:
-        """Open a new conversation holding this one up to ``question`` (copied, stored as a conversation of
-        its own): the edited question is asked there, and nothing of the original is lost."""
-        from dataclasses import replace
-
-        self.read_earlier_messages()
-        old = self.conversation
-        kept = old.messages[:old.messages.index(question)]
-        branch = Conversation(title=f"{old.title} (branch)", profile=old.profile, model=old.model,
-                              system_prompt=old.system_prompt, messages=[replace(m, id=None) for m in kept])
-        self.history.import_conversation(branch)
-        await self.open_conversation(branch)
-        self.notify(f"Branched: “{old.title}” stays in the history with its later messages.", title="Branch")
-
     async def open_conversation(self, conversation: Conversation) -> None:
         """Show ``conversation``, stopping any answer in flight (its partial is kept as stopped)."""
         if self.busy:
             self.action_stop()
             await self.workers.wait_for_complete()
         self.conversation = conversation
-        self._end_find()
+        self.conversations.end_find()
         self.status.clear()
         await self.log_view.show(conversation.messages)
-        self._show_titles()
+        self.show_titles()
         self.prompt.focus()
 
-    # -- history sidebar ---------------------------------------------------------------------------
-
-    @property
-    def sidebar(self) -> Sidebar:
-        return self.query_one(Sidebar)
-
-    async def _show_sidebar(self) -> Sidebar:
-        """Mounted the first time it is asked for: most sessions never open it, and the first screen
-        comes sooner without it."""
-        found = self.query(Sidebar)
-        sidebar = found.first() if found else Sidebar(id="sidebar")
-        if not found:
-            await self.mount(sidebar, before=self.log_view)
-        sidebar.display = True
-        self._refresh_sidebar()
-        return sidebar
+    # -- history ---------------------------------------------------------------------------------
 
     async def action_toggle_sidebar(self) -> None:
-        found = self.query(Sidebar)
-        if found and found.first().display:
-            found.first().display = False
-            self.prompt.focus()
-        else:
-            (await self._show_sidebar()).options.focus()
+        await self.conversations.toggle_sidebar()
 
     async def action_search_history(self) -> None:
-        """Ctrl+F: the next message of this conversation matching the search a hit was opened from; without
-        one, the search box over every conversation."""
-        if self._find is not None:
-            await self._find.next()
-        else:
-            (await self._show_sidebar()).focus_search()
-
-    def _find_in(self, query: str) -> ConversationFind:
-        def say(where: str) -> None:
-            self.notify(f"{where} · {self.key_for('search_history')} next · {self.key_for('stop')} ends the search",
-                        title="Search")
-
-        return ConversationFind(query, self.log_view, self.conversation.messages, say)
-
-    def _end_find(self) -> None:
-        if self._find is not None:
-            self._find.clear_mark()
-        self._find = None
-
-    def _refresh_sidebar(self, query: str = "") -> None:
-        if not self.history.enabled:
-            self.notify(self.history.problem or "history is off", severity="warning")
-        if query.strip():
-            self.sidebar.show_hits(self.history.search(query))
-        else:
-            self.sidebar.show_conversations(self.history.list_conversations(), self.conversation.id)
+        """Ctrl+F: the next match of the search a hit was opened from, or the search box."""
+        await self.conversations.search()
 
     @on(Sidebar.SearchChanged)
     def _search_changed(self, event: Sidebar.SearchChanged) -> None:
-        self._refresh_sidebar(event.query)
+        self.conversations.refresh(event.query)
 
     @on(Sidebar.Open)
     async def _open_from_sidebar(self, event: Sidebar.Open) -> None:
-        conversation = self.history.load(event.conversation_id)
-        if conversation is None:
-            self.notify(self.history.problem or "That conversation is gone.", severity="error")
-            return
-        await self.open_conversation(conversation)
-        if conversation.model:
-            self.use_model(conversation.model, quiet=True)
-        hit = next((m for m in conversation.messages if m.id == event.message_id), None)
-        if hit is not None:
-            self.sidebar.display = False
-            self._find = self._find_in(event.query)
-            await self._find.show(hit)
+        await self.conversations.open_hit(event)
 
     def action_sidebar_rename(self) -> None:
-        """Pushes its box at once: the keys typed right after Ctrl+E go into it (see :class:`HoldsEarlyKeys`)."""
-        from .screens.line_prompt import LinePromptScreen
-
-        conversation_id = self.sidebar.highlighted_id()
-        if conversation_id is None:
-            return
-        current = next((c.title for c in self.history.list_conversations() if c.id == conversation_id), "")
-
-        def rename(title: str | None) -> None:
-            if title is None or not title.strip():
-                return
-            self.history.rename(conversation_id, title.strip())
-            if self.conversation.id == conversation_id:
-                self.conversation.title = title.strip()
-                self._show_titles()
-            self._refresh_sidebar()
-
-        self.push_screen(LinePromptScreen("Rename the conversation", current), rename)
+        self.conversations.rename()
 
     def action_sidebar_delete(self) -> None:
-        from .screens.confirm import ConfirmScreen
-
-        conversation_id = self.sidebar.highlighted_id()
-        if conversation_id is None:
-            return
-        title = next((c.title for c in self.history.list_conversations() if c.id == conversation_id), "")
-
-        async def delete(yes: bool | None) -> None:
-            if not yes:
-                return
-            self.history.delete(conversation_id)
-            if self.conversation.id == conversation_id:
-                await self.action_new_conversation()
-            self._refresh_sidebar()
-            self.notify(f"Deleted “{title}”.")
-
-        self.push_screen(ConfirmScreen(f"Delete “{title}” and all its messages? This cannot be undone."), delete)
+        self.conversations.delete()
 
     def _last_answer(self) -> str | None:
         answer = self.conversation.last("assistant")
@@ -591,33 +470,26 @@ class ChatApp(App[int]):
                     severity="information" if result.confirmed else "warning", timeout=6)
 
     def action_choose_model(self) -> None:
-        self._pick_model()
+        from textual.command import CommandPalette
 
-    @work(group="models", exclusive=True, exit_on_error=False)
-    async def _pick_model(self) -> None:
-        try:
-            models = [name for name, _ in await self.backend.list_models()]
-        except BackendError as exc:  # the server's problem, said in one line
-            self.notify(f"Cannot list models: {exc}", severity="error")
-            return
-        if not models:
-            self.notify("The server lists no models.", severity="warning")
-            return
-        self.search_commands([SimpleCommand(visible_line(m), partial(self.use_model, m), "current" if m == self.backend.model
-                                            else None) for m in models], placeholder="Choose a model…")
+        from .pickers import ModelPicker
+
+        self.push_screen(CommandPalette(providers=[ModelPicker], placeholder="Choose a model…"))
 
     def use_model(self, model: str, quiet: bool = False) -> None:
         self.backend.model = model
         self.conversation.model = model
         self.history.update_conversation(self.conversation, model=model)
-        self._show_titles()
+        self.show_titles()
         if not quiet:
             self.notify(f"Model: {model}")
 
     def action_choose_profile(self) -> None:
-        names = self.settings.profiles
-        self.search_commands([SimpleCommand(n, partial(self.use_profile, n)) for n in names],
-                             placeholder="Switch to profile…")
+        from textual.command import CommandPalette
+
+        from .pickers import ProfilePicker
+
+        self.push_screen(CommandPalette(providers=[ProfilePicker], placeholder="Switch to profile…"))
 
     @work(group="profile", exclusive=True, exit_on_error=False)
     async def use_profile(self, name: str) -> None:
@@ -631,7 +503,7 @@ class ChatApp(App[int]):
             return
         self.conversation.profile, self.conversation.model = name, profile.model
         self.history.update_conversation(self.conversation, profile=name, model=profile.model)
-        self._show_titles()
+        self.show_titles()
         self.notify(f"Profile: {name} ({profile.display_url})")
 
     def action_edit_system_prompt(self) -> None:

@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable
 
 from textual.geometry import Region, Size
-from textual.message import Message
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.timer import Timer
@@ -50,10 +49,6 @@ whole screen, so at full speed fewer frames is most of what the UI can save."""
 
 
 class StreamingMarkdown(OneReflow, Widget):
-    class CodeDrawnPlain(Message):
-        """Code was drawn without colours, as its lexer was not loaded: loading one takes up to ~60 ms, which
-        no frame should wait for. The app loads it off the event loop, then calls :meth:`highlight_code`."""
-
     DEFAULT_CSS = "StreamingMarkdown { height: auto; }"
 
     def __init__(self, text: str = "", *, id: str | None = None, classes: str | None = None) -> None:
@@ -231,14 +226,22 @@ class StreamingMarkdown(OneReflow, Widget):
         lines, plain = render_markdown(self.app.console, source, width, self._style, self._dark)
         if plain and not self._code_drawn_plain:
             self._code_drawn_plain = True
-            # Posted from this widget's own turn: made here, in the screen's layout, it would stop at the screen.
-            self.call_later(lambda: self.post_message(self.CodeDrawnPlain()))
+            # Loading a lexer takes up to ~60 ms, which no frame should wait for, the one drawing this code
+            # included: after that frame, on a thread, and then the code is drawn again in colour.
+            self.call_after_refresh(self.run_worker, self._load_lexers, thread=True, group="lexers",
+                                    exit_on_error=False)
         return lines
 
     @property
     def code_drawn_plain(self) -> bool:
         """Some code is shown without colours until its lexer is loaded (then :meth:`highlight_code`)."""
         return self._code_drawn_plain
+
+    def _load_lexers(self) -> None:
+        from .. import markdown_render
+
+        markdown_render.load_wanted()
+        self.app.call_from_thread(self.highlight_code)
 
     def highlight_code(self) -> None:
         """Draw again what was drawn while a lexer was loading, from the first settled segment that may have

@@ -16,6 +16,7 @@ from tui_chat.ui.screens.line_prompt import LinePromptScreen
 from tui_chat.ui.widgets import message_log
 from tui_chat.ui.widgets.message_log import BATCH, FIRST_SCREEN, MAX_MOUNTED, MessageLog
 from tui_chat.ui.widgets.messages import AssistantMessage, UserMessage
+from tui_chat.ui.widgets.sidebar import Sidebar
 
 SIZE = (110, 40)
 
@@ -83,7 +84,7 @@ async def test_sidebar_lists_newest_first_and_opens_a_conversation(sim, data_dir
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+b")
         await pilot.pause()
-        options = app.sidebar.options
+        options = app.query_one(Sidebar).options
         assert options.option_count == 2
         assert "newer chat" in str(options.get_option_at_index(0).prompt)
         await pilot.press("down", "enter")  # the older one
@@ -91,7 +92,7 @@ async def test_sidebar_lists_newest_first_and_opens_a_conversation(sim, data_dir
         assert [m.content for m in app.conversation.messages] == ["older chat message 0", "older chat message 1"]
         assert "older chat message 1" in screen_text(app)
         await pilot.press("ctrl+b")
-        assert not app.sidebar.display
+        assert not app.query_one(Sidebar).display
 
 
 async def test_search_finds_messages_in_any_conversation(sim, data_dir):
@@ -101,7 +102,7 @@ async def test_search_finds_messages_in_any_conversation(sim, data_dir):
         await pilot.press("ctrl+f")
         await pilot.press(*"rust message")
         await pilot.pause()
-        options = app.sidebar.options
+        options = app.query_one(Sidebar).options
         assert options.option_count == 2 and all("rust" in str(options.get_option_at_index(i).prompt)
                                                   for i in range(2))
         await pilot.press("enter")  # from the search box to the results
@@ -310,7 +311,7 @@ async def test_a_search_hit_opens_scrolled_to_it_and_ctrl_f_finds_the_next(sim, 
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+f", *"zebras", "enter")
         await pilot.pause()
-        assert app.sidebar.options.option_count == 2
+        assert app.query_one(Sidebar).options.option_count == 2
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.conversation.title == "long talk")
         await pilot.pause()
@@ -330,7 +331,7 @@ async def test_a_search_hit_opens_scrolled_to_it_and_ctrl_f_finds_the_next(sim, 
         assert not app.log_view.query(".-hit")
         await pilot.press("ctrl+f")  # the search box again
         await pilot.pause()
-        assert app.sidebar.display
+        assert app.query_one(Sidebar).display
 
 
 async def test_a_rename_typed_in_one_burst_happens(sim, data_dir):

@@ -211,8 +211,10 @@ def test_write_failure_mid_session_turns_history_off(tmp_path: Path):
     history = History(tmp_path)
     conv = Conversation(title="x")
     history.save_message(conv, ChatMessage("user", "first"))
+    history.flush()  # writes run on the history's own thread
     history.store.db.execute("PRAGMA query_only = ON")  # every write now fails, as on a full disk
     history.save_message(conv, ChatMessage("user", "second"))
+    history.flush()
     assert not history.enabled and "history is off" in history.problem
 
 
@@ -261,12 +263,35 @@ def test_a_conversation_deleted_by_another_instance_does_not_turn_history_off(tm
     mine, theirs = History(tmp_path), History(tmp_path)
     conversation = Conversation(title="shared")
     mine.save_message(conversation, ChatMessage("user", "hello"))
+    mine.flush()  # writes run on the history's own thread: then the conversation has its id
     theirs.delete(conversation.id)
+    theirs.flush()
     assert mine.load(conversation.id) is None
     mine.save_message(conversation, ChatMessage("user", "still there?"))
+    mine.flush()
     assert mine.enabled and not mine.problem and "deleted elsewhere" in mine.notice
     other = Conversation(title="next")
     mine.save_message(other, ChatMessage("user", "a new one is saved"))
+    mine.flush()
     assert [m.content for m in theirs.load(other.id).messages] == ["a new one is saved"]
     mine.close()
     theirs.close()
+
+
+def test_a_write_waiting_for_another_instances_lock_does_not_hold_the_caller(tmp_path: Path):
+    """The app's checkpoints used to wait on its event loop for SQLite's lock (up to 5 s): now the writer
+    thread waits, and the caller goes on at once; the write lands when the lock is released."""
+    import sqlite3
+
+    history = History(tmp_path)
+    conversation = Conversation(title="locked")
+    history.save_message(conversation, ChatMessage("user", "first"))
+    history.flush()
+    other = sqlite3.connect(tmp_path / "history.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another tui-chat in the middle of a write
+    history.save_message(conversation, ChatMessage("user", "while locked"))  # asked while the lock is held
+    other.execute("COMMIT")  # reached at once: a write made by the caller would have waited 5 s and failed
+    other.close()
+    history.flush()
+    assert [m.content for m in history.load(conversation.id).messages] == ["first", "while locked"]
+    history.close()

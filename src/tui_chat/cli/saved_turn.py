@@ -39,6 +39,7 @@ class SavedTurn:
 
     def _end(self) -> None:
         self.recorder.finish()
+        self.history.flush()
         if self.history.enabled and self.conversation.id is not None:
             self.say(f"saved as conversation {self.conversation.id}")
         elif self.history.problem and self.history.problem != self.problem_said:

@@ -2,6 +2,8 @@
 
 A database that cannot be opened or written (read-only directory, full disk, corrupt file) must
 not stop anyone from chatting: :class:`History` says why history is off and carries on in memory.
+Writes go to a thread of their own (:mod:`.writer`): the caller never waits for SQLite's lock. A message's
+and a conversation's ids are set there, so every write reads them when it runs, not when it is asked.
 :class:`TurnRecorder` checkpoints a streaming answer about once a second, so a crash or ``kill -9``
 loses at most that second.
 """
@@ -16,6 +18,7 @@ from typing import TypeVar
 from ..chat.conversation import ChatMessage, Conversation
 from ..chat.outcome import TurnOutcome
 from .database import ConversationSummary, HistoryStore, MissingRow, SearchHit, StoreError
+from .writer import Writer
 
 T = TypeVar("T")
 CHECKPOINT_SECONDS = 0.5
@@ -30,6 +33,9 @@ class History:
         self.notice = ""
         """The last thing that could not be done on a healthy database (a row deleted elsewhere)."""
         self.store: HistoryStore | None = None
+        self.on_problem: Callable[[], None] | None = None
+        """Called, from the writer's thread, when ``problem`` or ``notice`` changed: it must be thread-safe."""
+        self._writer = Writer()
         try:
             self.store = HistoryStore.open(self.path)
         except StoreError as exc:
@@ -37,7 +43,11 @@ class History:
 
     def verify(self) -> None:
         """Wait for the integrity check of the file (the first write does too); ``problem`` says what it found."""
-        self._call(lambda store: store.verify(), None)
+        self._read(lambda store: store.verify(), None)
+
+    def flush(self) -> None:
+        """Wait until every write asked so far is done (then ``problem`` and the ids are up to date)."""
+        self._writer.drain()
 
     @property
     def read_only(self) -> bool:
@@ -48,6 +58,16 @@ class History:
     def enabled(self) -> bool:
         return self.store is not None
 
+    def _later(self, action: Callable[[HistoryStore], object]) -> None:
+        """A write, on the writer thread."""
+        if self.store is not None:
+            self._writer.put(lambda: self._call(action, None))
+
+    def _read(self, action: Callable[[HistoryStore], T], default: T) -> T:
+        """A read (or a write whose result is needed now), after every write asked before it."""
+        self._writer.drain()
+        return self._call(action, default)
+
     def _call(self, action: Callable[[HistoryStore], T], default: T) -> T:
         if self.store is None:
             return default
@@ -55,52 +75,71 @@ class History:
             return action(self.store)
         except MissingRow as exc:  # one conversation is gone; the database is fine and stays in use
             self.notice = str(exc)
-            return default
         except StoreError as exc:
             self.problem = f"history is off: {exc}"
             self.store.close()
             self.store = None
-            return default
+        if self.on_problem is not None:
+            self.on_problem()
+        return default
 
     def save_message(self, conversation: Conversation, message: ChatMessage) -> None:
         """Create the conversation on its first message, then add the message (committed at once)."""
         def save(store: HistoryStore) -> None:
             if conversation.id is None:
                 store.create_conversation(conversation)
+            assert conversation.id is not None
             store.add_message(conversation.id, message)
 
-        self._call(save, None)
+        self._later(save)
 
     def update_conversation(self, conversation: Conversation, **fields: str) -> None:
-        if conversation.id is not None:
-            self._call(lambda s: s.update_conversation(conversation.id, **fields), None)
+        def update(store: HistoryStore) -> None:
+            if conversation.id is not None:
+                store.update_conversation(conversation.id, **fields)
+
+        self._later(update)
 
     def delete_messages_from(self, conversation: Conversation, message: ChatMessage) -> None:
-        if conversation.id is not None and message.id is not None:
-            self._call(lambda s: s.delete_messages_from(conversation.id, message.id), None)
+        def delete(store: HistoryStore) -> None:
+            if conversation.id is not None and message.id is not None:
+                store.delete_messages_from(conversation.id, message.id)
+
+        self._later(delete)
 
     def delete_message(self, message: ChatMessage) -> None:
-        if message.id is not None:
-            self._call(lambda store: store.delete_message(message.id), None)
+        def delete(store: HistoryStore) -> None:
+            if message.id is not None:
+                store.delete_message(message.id)
+
+        self._later(delete)
 
     def checkpoint(self, message: ChatMessage, content: str, reasoning: str) -> None:
         """The partial answer so far, with its response id when the server named one."""
-        if message.id is not None:
-            self._call(lambda s: s.checkpoint(message.id, content, reasoning, message.response_id), None)
+        response_id = message.response_id
+
+        def checkpoint(store: HistoryStore) -> None:
+            if message.id is not None:
+                store.checkpoint(message.id, content, reasoning, response_id)
+
+        self._later(checkpoint)
 
     def finish_message(self, message: ChatMessage) -> None:
-        if message.id is not None:
-            self._call(lambda s: s.finish_message(message), None)
+        def finish(store: HistoryStore) -> None:
+            if message.id is not None:
+                store.finish_message(message)
+
+        self._later(finish)
 
     def list_conversations(self) -> list[ConversationSummary]:
-        return self._call(lambda s: s.list_conversations(), [])
+        return self._read(lambda s: s.list_conversations(), [])
 
     def search(self, query: str) -> list[SearchHit]:
-        return self._call(lambda s: s.search(query), [])
+        return self._read(lambda s: s.search(query), [])
 
     def load(self, conversation_id: int, newest: int | None = None) -> Conversation | None:
         """The conversation; with ``newest``, only that many of its latest messages (see :meth:`read_earlier`)."""
-        return self._call(lambda s: s.load_conversation(conversation_id, newest), None)
+        return self._read(lambda s: s.load_conversation(conversation_id, newest), None)
 
     def read_earlier(self, conversation: Conversation) -> int:
         """Put the messages a ``newest`` load left in the store in front of the others (the same list, so
@@ -108,7 +147,8 @@ class History:
         if not conversation.unread or conversation.id is None:
             return 0
         before = conversation.messages[0].id if conversation.messages else None
-        earlier = self._call(lambda s: s.load_messages(conversation.id, before), None)
+        conversation_id = conversation.id
+        earlier = self._read(lambda s: s.load_messages(conversation_id, before), None)
         if earlier is None:
             return 0
         conversation.messages[:0] = earlier
@@ -116,18 +156,21 @@ class History:
         return len(earlier)
 
     def last_conversation_id(self) -> int | None:
-        return self._call(lambda s: s.last_conversation_id(), None)
+        return self._read(lambda s: s.last_conversation_id(), None)
 
     def import_conversation(self, conversation: Conversation) -> int | None:
-        return self._call(lambda s: s.import_conversation(conversation), None)
+        """Written now: the caller needs the new conversation's id."""
+        return self._read(lambda s: s.import_conversation(conversation), None)
 
     def rename(self, conversation_id: int, title: str) -> None:
-        self._call(lambda s: s.update_conversation(conversation_id, title=title), None)
+        self._later(lambda s: s.update_conversation(conversation_id, title=title))
 
     def delete(self, conversation_id: int) -> None:
-        self._call(lambda s: s.delete_conversation(conversation_id), None)
+        self._later(lambda s: s.delete_conversation(conversation_id))
 
     def close(self) -> None:
+        """Every write asked is done first: quitting loses nothing."""
+        self._writer.close()
         if self.store is not None:
             self.store.close()
             self.store = None

@@ -8,6 +8,7 @@ sending a question, editing one, and copying.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 from collections.abc import Iterable
@@ -209,6 +210,9 @@ class ChatApp(App[int]):
             from ..store import History
 
             self._history = History(self.settings.data_dir)
+        if self._history.on_problem is None:  # its writes run on a thread: what goes wrong there is said here
+            loop = asyncio.get_running_loop()
+            self._history.on_problem = lambda: loop.call_soon_threadsafe(self.check_history)
         return self._history
 
     def status_bar_text(self) -> str:

@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test bench soak sim clean bytecode
+.PHONY: run test gates bench soak sim clean bytecode
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -22,7 +22,14 @@ bytecode: $(STAMP)
 run: bytecode
 	$(VENV)/bin/tui-chat $(ARGS)
 
-test: bytecode
+# The gates: lint, formatting, types (strict for engine, store, chat and backend) and the layers' contracts.
+gates: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+test: gates bytecode
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The randomized fault soak at ten times the size the suite runs (TUI_CHAT_SOAK_RUNS, TUI_CHAT_SOAK_SEED).

@@ -22,8 +22,12 @@ async def main(base_url: str, model: str, api: str) -> None:
                     sys.stdout.write(event.delta)
                     sys.stdout.flush()
     else:
-        stream = await client.chat.completions.create(model=model, messages=[{"role": "user", "content": "go"}],
-                                                      stream=True, stream_options={"include_usage": True})
+        stream = await client.chat.completions.create(
+            model=model,
+            messages=[{"role": "user", "content": "go"}],
+            stream=True,
+            stream_options={"include_usage": True},
+        )
         async with stream:
             async for chunk in stream:
                 if chunk.choices and chunk.choices[0].delta.content:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from tui_chat.engine.policy import Fallback, Retries, Timeouts
 from tui_chat.engine import Delta, TurnPolicy, TurnRequest, make_client, run_turn
+from tui_chat.engine.policy import Fallback, Retries, Timeouts
 
 MESSAGES = [{"role": "user", "content": "go"}]
 
@@ -14,8 +14,9 @@ MESSAGES = [{"role": "user", "content": "go"}]
 async def _raw(base_url: str, model: str) -> int:
     client = make_client(base_url, "sk-benchmark", Timeouts())
     parts: list[str] = []
-    stream = await client.chat.completions.create(model=model, messages=MESSAGES, stream=True,
-                                                  stream_options={"include_usage": True})
+    stream = await client.chat.completions.create(
+        model=model, messages=MESSAGES, stream=True, stream_options={"include_usage": True}
+    )
     async with stream:
         async for chunk in stream:
             if chunk.choices and chunk.choices[0].delta.content:

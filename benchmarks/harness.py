@@ -34,8 +34,9 @@ class SimProcess:
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> SimProcess:
-        self.proc = subprocess.Popen([str(BIN), "sim", "--port", str(self.port)], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [str(BIN), "sim", "--port", str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
@@ -99,15 +100,24 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or "?")
-    return (f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}), Python "
-            f"{platform.python_version()}, textual {version('textual')}, openai {version('openai')}")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "?",
+    )
+    return (
+        f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}), Python "
+        f"{platform.python_version()}, textual {version('textual')}, openai {version('openai')}"
+    )
 
 
 def commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"

@@ -12,9 +12,9 @@ from pathlib import Path
 from tui_chat.chat.conversation import ChatMessage, Conversation
 from tui_chat.sim.scenarios import END_MARK
 from tui_chat.store import HistoryStore
-from .tmux import Tmux
 
 from .harness import BIN, TERMINAL, cpu_seconds, percentile, rss_mb
+from .tmux import Tmux
 
 POLL = 0.01
 HERE = Path(__file__).resolve().parent
@@ -77,12 +77,14 @@ def _settle(pid: int, timeout: float = 15.0) -> None:
         last = now
 
 
-def stream_to_screen(base_url: str, model: str, tokens: int, timeout: float = 600,
-                     api: str = "chat") -> tuple[StreamRun, StreamRun]:
+def stream_to_screen(
+    base_url: str, model: str, tokens: int, timeout: float = 600, api: str = "chat"
+) -> tuple[StreamRun, StreamRun]:
     """(baseline, app) for one answer, over chat completions or the Responses API (both sides alike)."""
     marker = f"{END_MARK} {tokens}"
-    baseline = _stream([sys.executable, str(HERE / "baseline_print.py"), base_url, model, api], base_url, marker,
-                       None, timeout)
+    baseline = _stream(
+        [sys.executable, str(HERE / "baseline_print.py"), base_url, model, api], base_url, marker, None, timeout
+    )
     app = _stream([str(BIN), "--model", model, "--api", api], base_url, marker, "Ask anything", timeout)
     return baseline, app
 
@@ -119,8 +121,10 @@ def _type(term: Tmux, keys: int, char: str) -> list[float]:
 
 def startup(base_url: str) -> tuple[float, float]:
     """(minimal Textual app, tui-chat): seconds from launch to the first usable screen."""
-    return (_launch([sys.executable, str(HERE / "minimal_app.py")], base_url, "minimal app ready"),
-            _launch([str(BIN), "--model", "normal"], base_url, "Ask anything"))
+    return (
+        _launch([sys.executable, str(HERE / "minimal_app.py")], base_url, "minimal app ready"),
+        _launch([str(BIN), "--model", "normal"], base_url, "Ask anything"),
+    )
 
 
 def _launch(command: list[str], base_url: str, ready: str, data_dir: str | None = None) -> float:
@@ -140,10 +144,15 @@ def make_history(data_dir: str, messages: int) -> tuple[int, int]:
     """A database with an empty conversation and one of ``messages`` messages: their ids."""
     store = HistoryStore.open(Path(data_dir) / "history.sqlite3")
     empty = store.import_conversation(Conversation(title="empty", model="normal"))
-    body = ("Here is **an answer** with `code`, a list:\n\n- one\n- two\n\n```python\nprint('x')\n```\n")
-    long = Conversation(title="long", model="normal", messages=[
-        ChatMessage("user" if i % 2 == 0 else "assistant", f"question {i}" if i % 2 == 0 else f"{body}answer {i}")
-        for i in range(messages)])
+    body = "Here is **an answer** with `code`, a list:\n\n- one\n- two\n\n```python\nprint('x')\n```\n"
+    long = Conversation(
+        title="long",
+        model="normal",
+        messages=[
+            ChatMessage("user" if i % 2 == 0 else "assistant", f"question {i}" if i % 2 == 0 else f"{body}answer {i}")
+            for i in range(messages)
+        ],
+    )
     long_id = store.import_conversation(long)
     store.close()
     return empty, long_id
@@ -153,8 +162,10 @@ def long_history(base_url: str, messages: int = 10_000) -> dict[str, tuple[float
     """``--resume`` of an empty and a long conversation: (seconds to usable screen, resident MB)."""
     with tempfile.TemporaryDirectory() as data:
         empty, long = make_history(data, messages)
-        return {"empty": _resume(base_url, data, empty, "Ask anything"),
-                "long": _resume(base_url, data, long, f"answer {messages - 1}")}
+        return {
+            "empty": _resume(base_url, data, empty, "Ask anything"),
+            "long": _resume(base_url, data, long, f"answer {messages - 1}"),
+        }
 
 
 def _resume(base_url: str, data: str, conversation_id: int, ready: str) -> tuple[float, float]:

@@ -27,8 +27,7 @@ def ensure_tmux() -> str:
     sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run([*sudo, apt, "update", "-qq"], check=True, env=env, capture_output=True, timeout=300)
-    subprocess.run([*sudo, apt, "install", "-y", "-qq", "tmux"], check=True, env=env, capture_output=True,
-                   timeout=300)
+    subprocess.run([*sudo, apt, "install", "-y", "-qq", "tmux"], check=True, env=env, capture_output=True, timeout=300)
     found = shutil.which("tmux")
     if found is None:
         raise RuntimeError("apt-get installed tmux but it is not on PATH")
@@ -45,8 +44,9 @@ class Tmux:
         self._control: _ControlClient | None = None
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return subprocess.run([self.tmux, "-L", self.socket, *args], capture_output=True, text=True,
-                              check=check, timeout=30)
+        return subprocess.run(
+            [self.tmux, "-L", self.socket, *args], capture_output=True, text=True, check=check, timeout=30
+        )
 
     def start(self, command: list[str], env: dict[str, str]) -> None:
         line = " ".join(["env", *(f"{k}={shlex.quote(v)}" for k, v in env.items()), *map(shlex.quote, command)])
@@ -96,8 +96,14 @@ class _ControlClient:
     """A ``tmux -C`` client with pane output notifications off: one command at a time, its reply read back."""
 
     def __init__(self, tmux: list[str]) -> None:
-        self.proc = subprocess.Popen([*tmux, "-C", "attach-session", "-t", "main"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
+        self.proc = subprocess.Popen(
+            [*tmux, "-C", "attach-session", "-t", "main"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            bufsize=1,
+        )
         for _ in range(100):  # the client may not be current yet right after the session starts
             try:
                 self.command(("refresh-client", "-f", "no-output"))

@@ -22,8 +22,15 @@ FAST_ENV = {
 
 def tui_chat(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     full_env = {**os.environ, **FAST_ENV, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "tui_chat.cli.main", *args], input=stdin, capture_output=True,
-                          text=True, env=full_env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "tui_chat.cli.main", *args],
+        check=False,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=60,
+    )
 
 
 def screen_text(app: ChatApp) -> str:

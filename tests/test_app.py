@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from textual import events
 
-import threading
-
-
+from support import ask, record_status, screen_text, wait_for, wait_idle
 from tui_chat.backend.process import BackendProcess
 from tui_chat.chat.conversation import ChatMessage, Conversation, MessageStatus
+from tui_chat.chat.text_safety import visible_text
 from tui_chat.sim.scenarios import prose_tokens
 from tui_chat.store import History
 from tui_chat.ui import markdown_render
 from tui_chat.ui.app import ChatApp
 from tui_chat.ui.screens.help import HelpScreen
 from tui_chat.ui.widgets.key_bar import KeyBar
-from tui_chat.chat.text_safety import visible_text
 from tui_chat.ui.widgets.messages import AssistantMessage
 from tui_chat.ui.widgets.streaming_markdown import StreamingMarkdown
-
-from support import ask, record_status, screen_text, wait_for, wait_idle
 
 SIZE = (100, 40)
 
@@ -46,7 +44,9 @@ async def test_normal_answer_streams_and_finishes(make_app, sim):
         assert app.sub_title.startswith("hello ·")
         assert app.prompt.text == ""
         body = widget.body  # laid out at the height of all its lines (the last frame's height reached layout)
-        await wait_for(pilot, lambda: body.size.height == body.get_content_height(body.size, body.size, body.size.width))
+        await wait_for(
+            pilot, lambda: body.size.height == body.get_content_height(body.size, body.size, body.size.width)
+        )
 
 
 async def test_a_growing_answer_is_reflowed_once_per_frame(make_app):
@@ -307,8 +307,9 @@ async def test_code_whose_lexer_is_not_loaded_is_shown_at_once_and_coloured_afte
         await wait_for(pilot, lambda: "fortran" in markdown_render._lexers and not body.code_drawn_plain)
         await pilot.pause()
         assert "print *, 'Hello'" in screen_text(app)
-        colours = {segment.style.color for y in range(body.size.height) for segment in body.render_line(y)
-                   if segment.style}
+        colours = {
+            segment.style.color for y in range(body.size.height) for segment in body.render_line(y) if segment.style
+        }
         assert len(colours - {None}) >= 3  # keyword, string and name in their own colours
 
 
@@ -323,16 +324,21 @@ async def test_code_drawn_plain_in_a_long_answer_is_drawn_again_from_its_own_seg
 
     monkeypatch.setattr(markdown_render, "load_wanted", held_load_wanted)
     prose = "\n\n".join(f"Paragraph {i} of an answer long enough to be cut into settled segments." for i in range(30))
-    code = "```ada\nprocedure Hello is\nbegin\n   Put_Line (\"Hello\");\nend Hello;\n```"
-    conversation = Conversation(messages=[ChatMessage("user", "long?"),
-                                          ChatMessage("assistant", f"{prose}\n\n{code}\n\n{prose}")])
+    code = '```ada\nprocedure Hello is\nbegin\n   Put_Line ("Hello");\nend Hello;\n```'
+    conversation = Conversation(
+        messages=[ChatMessage("user", "long?"), ChatMessage("assistant", f"{prose}\n\n{code}\n\n{prose}")]
+    )
     app = ChatApp(BackendProcess(model="normal"), conversation=conversation)
     async with app.run_test(size=SIZE) as pilot:
         body = last_answer(app).query_one(StreamingMarkdown)
+
         def drawn_to_the_end() -> bool:  # the settled segments and the tail: the tail may come a frame later
             lines = body._settled_lines + body._tail_lines
-            return body.code_drawn_plain and body._rendered == len(body._segments) and \
-                any("Paragraph 29" in strip.text for strip in lines[-3:])
+            return (
+                body.code_drawn_plain
+                and body._rendered == len(body._segments)
+                and any("Paragraph 29" in strip.text for strip in lines[-3:])
+            )
 
         await wait_for(pilot, drawn_to_the_end)
         _, row = body._plain_from
@@ -342,9 +348,10 @@ async def test_code_drawn_plain_in_a_long_answer_is_drawn_again_from_its_own_seg
         release.set()
         await wait_for(pilot, lambda: not body.code_drawn_plain)
         await pilot.pause()
-        assert all(a is b for a, b in zip(body._settled_lines[:row], before[:row]))  # kept, not drawn again
-        assert [strip.text for strip in body._settled_lines] + [strip.text for strip in body._tail_lines] \
-            == text_before
+        assert all(
+            a is b for a, b in zip(body._settled_lines[:row], before[:row], strict=False)
+        )  # kept, not drawn again
+        assert [strip.text for strip in body._settled_lines] + [strip.text for strip in body._tail_lines] == text_before
         procedure = next(strip for strip in body._settled_lines if "procedure Hello" in strip.text)
         assert len({segment.style.color for segment in procedure if segment.style} - {None}) >= 2
 
@@ -391,8 +398,11 @@ async def test_a_failed_question_sent_again_is_sent_once(make_app, sim):
         await wait_idle(pilot, app)
         assert sim.stats("echo")["last_request"]["messages"] == [{"role": "user", "content": "q"}]
         assert [(m.role, m.status) for m in app.conversation.messages] == [
-            ("user", MessageStatus.COMPLETE), ("assistant", MessageStatus.FAILED),
-            ("user", MessageStatus.COMPLETE), ("assistant", MessageStatus.COMPLETE)]
+            ("user", MessageStatus.COMPLETE),
+            ("assistant", MessageStatus.FAILED),
+            ("user", MessageStatus.COMPLETE),
+            ("assistant", MessageStatus.COMPLETE),
+        ]
 
 
 @pytest.mark.parametrize("abandon", [("escape",), ("ctrl+a", "ctrl+k"), ("ctrl+q",)])
@@ -520,12 +530,15 @@ async def test_the_open_conversation_is_exported_from_the_command_palette(make_a
         await pilot.press(*f"Export this conversation as {name}")
         await pilot.pause(0.3)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: bool(app.screen.query(Input)) and "Export" in str(app.screen.query("Static").first().render()))
+        await wait_for(
+            pilot,
+            lambda: bool(app.screen.query(Input)) and "Export" in str(app.screen.query("Static").first().render()),
+        )
         box = app.screen.query_one(Input)
         assert box.value.endswith(f"hello.{suffix}")
         box.value = str(tmp_path / f"out.{suffix}")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: (tmp_path / f"out.{suffix}").exists())
+        await wait_for(pilot, (tmp_path / f"out.{suffix}").exists)
     text = (tmp_path / f"out.{suffix}").read_text()
     assert text.startswith(start) and "hello" in text
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from support import tui_chat
 from tui_chat.sim.scenarios import prose_tokens
 
-from support import tui_chat
 
 def test_ask_streams_the_answer_to_stdout(sim):
     result = tui_chat("ask", "--model", "normal", "what is this?")
@@ -87,15 +87,22 @@ def test_unknown_model_is_one_line_and_exit_1(sim):
 
 
 def test_unreachable_server_is_one_line(sim):
-    result = tui_chat("ask", "hi", env={"OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "TUI_CHAT_RETRY__MAX_ATTEMPTS": "2"})
+    result = tui_chat(
+        "ask", "hi", env={"OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "TUI_CHAT_RETRY__MAX_ATTEMPTS": "2"}
+    )
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1].startswith("tui-chat: error: cannot connect")
     assert "Traceback" not in result.stderr
 
 
 def test_malformed_chunk_every_time_is_a_clean_failure(sim):
-    result = tui_chat("ask", "--model", "malformed-3-99", "hi",
-                      env={"TUI_CHAT_FALLBACK__ENABLED": "false", "TUI_CHAT_RETRY__MAX_ATTEMPTS": "2"})
+    result = tui_chat(
+        "ask",
+        "--model",
+        "malformed-3-99",
+        "hi",
+        env={"TUI_CHAT_FALLBACK__ENABLED": "false", "TUI_CHAT_RETRY__MAX_ATTEMPTS": "2"},
+    )
     assert result.returncode == 1
     assert "malformed chunk" in result.stderr.splitlines()[-1]
     assert "Traceback" not in result.stderr
@@ -150,15 +157,21 @@ def test_config_validate_and_path(tmp_path: Path):
     bad.write_text("[timeouts]\nidle = -5\n")
     result = tui_chat("config", "validate", str(bad))
     assert result.returncode == 2
-    assert result.stderr.strip() == f"tui-chat: config error: {bad}: timeouts.idle: Input should be greater than 0 (got -5)"
+    assert (
+        result.stderr.strip()
+        == f"tui-chat: config error: {bad}: timeouts.idle: Input should be greater than 0 (got -5)"
+    )
     assert tui_chat("config", "path", "--config", str(good)).stdout.strip() == str(good)
 
 
-@pytest.mark.parametrize("content, expected", [
-    ("[retry\n", "invalid TOML"),
-    ("colour = 'blue'\n", "colour: unknown setting"),
-    ("[fallback]\nafter_attempts = 'two'\n", "fallback.after_attempts: Input should be a valid integer"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ("[retry\n", "invalid TOML"),
+        ("colour = 'blue'\n", "colour: unknown setting"),
+        ("[fallback]\nafter_attempts = 'two'\n", "fallback.after_attempts: Input should be a valid integer"),
+    ],
+)
 def test_bad_config_file_is_one_line_naming_file_and_setting(tmp_path: Path, content: str, expected: str):
     cfg = tmp_path / "config.toml"
     cfg.write_text(content)
@@ -214,11 +227,14 @@ def test_ask_save_records_a_failed_turn(sim):
     assert "2 msgs" in tui_chat("history").stdout
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    ('[keymap]\nno_such_action = "f7"\n', "keymap: 'no_such_action' is not a binding id"),
-    ('[keymap]\nstop = "f1"\n', "keymap: f1 is bound to both stop and help"),
-    ('[keymap]\nregenerate = "f8"\nhelp = "f8"\n', "keymap: f8 is bound to both regenerate and help"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('[keymap]\nno_such_action = "f7"\n', "keymap: 'no_such_action' is not a binding id"),
+        ('[keymap]\nstop = "f1"\n', "keymap: f1 is bound to both stop and help"),
+        ('[keymap]\nregenerate = "f8"\nhelp = "f8"\n', "keymap: f8 is bound to both regenerate and help"),
+    ],
+)
 def test_config_validate_rejects_an_unusable_keymap(tmp_path: Path, content: str, expected: str):
     cfg = tmp_path / "c.toml"
     cfg.write_text(content)
@@ -233,18 +249,22 @@ def test_config_validate_warns_of_a_key_the_prompt_uses(tmp_path: Path):
     cfg.write_text('[keymap]\nstop = "f7"\n')
     result = tui_chat("config", "validate", str(cfg))
     assert result.returncode == 0 and result.stdout == f"ok: {cfg}\n"
-    assert result.stderr == ("tui-chat: warning: keymap.stop = 'f7': the prompt uses f7 (select all); "
-                             "stop wins over it\n")
+    assert result.stderr == (
+        "tui-chat: warning: keymap.stop = 'f7': the prompt uses f7 (select all); stop wins over it\n"
+    )
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (b"not json", "not JSON (Expecting value at line 1, column 1)"),
-    (b'{"format": "tui-chat/1"}', 'not a usable tui-chat export: it has no "messages" list'),
-    (b'{"format": "tui-chat/1", "messages": [{"role": "robot"}]}', "message 1: unknown role 'robot'"),
-    (b'{"format": "tui-chat/1", "messages": [{"role": "user"}]}', "message 1 has no 'content'"),
-    (b'{"messages": []}', 'not a tui-chat export (it has no "format": "tui-chat/1")'),
-    (b"\xff\xfe", "not UTF-8 text"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"not json", "not JSON (Expecting value at line 1, column 1)"),
+        (b'{"format": "tui-chat/1"}', 'not a usable tui-chat export: it has no "messages" list'),
+        (b'{"format": "tui-chat/1", "messages": [{"role": "robot"}]}', "message 1: unknown role 'robot'"),
+        (b'{"format": "tui-chat/1", "messages": [{"role": "user"}]}', "message 1 has no 'content'"),
+        (b'{"messages": []}', 'not a tui-chat export (it has no "format": "tui-chat/1")'),
+        (b"\xff\xfe", "not UTF-8 text"),
+    ],
+)
 def test_importing_a_bad_file_says_what_is_wrong_with_it_in_one_line(tmp_path: Path, content: bytes, expected: str):
     path = tmp_path / "bad.json"
     path.write_bytes(content)
@@ -264,12 +284,17 @@ def test_ask_sends_the_prompt_then_the_piped_text(sim):
 @pytest.mark.parametrize("by_variable", [False, True])
 def test_a_config_file_named_explicitly_must_exist(tmp_path: Path, by_variable: bool):
     missing = tmp_path / "no" / "such.toml"
-    args, env = (("ask", "hi"), {"TUI_CHAT_CONFIG": str(missing)}) if by_variable else (
-        ("ask", "--config", str(missing), "hi"), {})
+    args, env = (
+        (("ask", "hi"), {"TUI_CHAT_CONFIG": str(missing)})
+        if by_variable
+        else (("ask", "--config", str(missing), "hi"), {})
+    )
     result = tui_chat(*args, env=env)
     assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr == (f"tui-chat: config error: {missing}: no such file (named by "
-                             f"{'TUI_CHAT_CONFIG' if by_variable else '--config'})\n")
+    assert result.stderr == (
+        f"tui-chat: config error: {missing}: no such file (named by "
+        f"{'TUI_CHAT_CONFIG' if by_variable else '--config'})\n"
+    )
 
 
 def test_version_is_the_installed_package_version():

@@ -122,8 +122,16 @@ def test_the_keymap_table_knows_every_key_the_prompt_uses():
     from tui_chat.config.keymap import PROMPT_KEYS, keys_of
 
     used = {key for binding in TextArea.BINDINGS for key in keys_of(binding.key) if not key.startswith("super+")}
-    assert used - {"shift+home", "shift+end", "shift+up", "shift+down", "shift+left", "shift+right",
-                   "ctrl+shift+left", "ctrl+shift+right"} <= set(PROMPT_KEYS)
+    assert used - {
+        "shift+home",
+        "shift+end",
+        "shift+up",
+        "shift+down",
+        "shift+left",
+        "shift+right",
+        "ctrl+shift+left",
+        "ctrl+shift+right",
+    } <= set(PROMPT_KEYS)
 
 
 def test_the_example_config_is_valid_and_shows_the_defaults():

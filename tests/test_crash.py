@@ -20,8 +20,12 @@ from tui_chat.store import HistoryStore
 def test_sigkill_mid_stream_keeps_the_checkpointed_answer(sim, isolated_env: Path):
     data = isolated_env / "data"
     env = {**os.environ, "TUI_CHAT_DATA_DIR": str(data)}
-    proc = subprocess.Popen([sys.executable, "-m", "tui_chat.cli.main", "ask", "--save", "--model", "slow-3000-5",
-                             "tell me everything"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui_chat.cli.main", "ask", "--save", "--model", "slow-3000-5", "tell me everything"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     db = data / "history.sqlite3"
     printed = bytearray()  # what the user saw: ask's stdout up to the kill
     reader = threading.Thread(target=lambda: _read_into(proc.stdout, printed), daemon=True)
@@ -77,7 +81,9 @@ def _checkpointed_answer(db: Path) -> str:
         return ""
     try:
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-            row = conn.execute("SELECT content FROM messages WHERE role = 'assistant' AND status = 'streaming'").fetchone()
+            row = conn.execute(
+                "SELECT content FROM messages WHERE role = 'assistant' AND status = 'streaming'"
+            ).fetchone()
     except sqlite3.OperationalError:  # tables not created yet
         return ""
     return row[0] if row else ""

@@ -7,7 +7,6 @@ import time
 
 import pytest
 
-from tui_chat.engine.policy import Fallback, Retries, Timeouts
 from tui_chat.engine import (
     Delta,
     ErrorKind,
@@ -25,14 +24,14 @@ from tui_chat.engine import (
     make_client,
     run_turn,
 )
+from tui_chat.engine.policy import Fallback, Retries, Timeouts
 from tui_chat.sim.scenarios import prose_tokens
 
 FAST = Retries(initial_backoff=0.01, max_backoff=0.05, jitter=0.01)
 IDLE = Timeouts(idle=0.4)
 
 
-async def collect(sim, model, *, retry=FAST, timeouts=IDLE, fallback=None, quirks=None, stream=True,
-                  messages=None):
+async def collect(sim, model, *, retry=FAST, timeouts=IDLE, fallback=None, quirks=None, stream=True, messages=None):
     client = make_client(sim.base_url, "sk-test", timeouts)
     policy = TurnPolicy(retry, timeouts, fallback or Fallback())
     request = TurnRequest(model, messages or [{"role": "user", "content": "hello"}], stream=stream)
@@ -111,8 +110,9 @@ async def test_5xx_is_retried_with_backoff(sim):
     assert isinstance(events[-1], Finished)
 
 
-@pytest.mark.parametrize("model, kind", [("auth", ErrorKind.AUTH), ("unknown-model", ErrorKind.NOT_FOUND),
-                                         ("quota", ErrorKind.QUOTA)])
+@pytest.mark.parametrize(
+    "model, kind", [("auth", ErrorKind.AUTH), ("unknown-model", ErrorKind.NOT_FOUND), ("quota", ErrorKind.QUOTA)]
+)
 async def test_errors_that_are_never_retried(sim, model, kind):
     events = await collect(sim, model)
     assert kinds(events) == ["Started", "Failed"]
@@ -137,8 +137,19 @@ async def test_dropped_stream_restarts_the_answer_and_says_so(sim):
 
 async def test_dropped_every_time_falls_back_to_non_streaming(sim):
     events = await collect(sim, "drop-5", fallback=Fallback(after_attempts=2))
-    assert kinds(events) == ["Started", "Delta*", "Retrying", "Started", "Delta*", "Retrying", "FallingBack",
-                             "Started", "Delta*", "UsageReport", "Finished"]
+    assert kinds(events) == [
+        "Started",
+        "Delta*",
+        "Retrying",
+        "Started",
+        "Delta*",
+        "Retrying",
+        "FallingBack",
+        "Started",
+        "Delta*",
+        "UsageReport",
+        "Finished",
+    ]
     last_start = [e for e in events if isinstance(e, Started)][-1]
     assert last_start.streaming is False
     assert "stream dropped" in next(e for e in events if isinstance(e, FallingBack)).reason
@@ -148,8 +159,7 @@ async def test_dropped_every_time_falls_back_to_non_streaming(sim):
 
 
 async def test_fallback_disabled_gives_up_after_max_attempts(sim):
-    events = await collect(sim, "drop-3", retry=FAST._replace(max_attempts=3),
-                           fallback=Fallback(enabled=False))
+    events = await collect(sim, "drop-3", retry=FAST._replace(max_attempts=3), fallback=Fallback(enabled=False))
     assert not any(isinstance(e, FallingBack) for e in events)
     failed = events[-1]
     assert isinstance(failed, Failed) and failed.kind == ErrorKind.DROPPED
@@ -158,14 +168,19 @@ async def test_fallback_disabled_gives_up_after_max_attempts(sim):
 
 
 async def test_fallback_is_granted_even_at_max_attempts(sim):
-    events = await collect(sim, "drop-3", retry=FAST._replace(max_attempts=2),
-                           fallback=Fallback(after_attempts=2))
+    events = await collect(sim, "drop-3", retry=FAST._replace(max_attempts=2), fallback=Fallback(after_attempts=2))
     assert isinstance(events[-1], Finished) and events[-1].metrics.attempts == 3
 
 
-@pytest.mark.parametrize("model, kind", [("stall-3-1", ErrorKind.STALLED), ("midstream-3-1", ErrorKind.STREAM_ERROR),
-                                         ("malformed-3-1", ErrorKind.MALFORMED),
-                                         ("truncate-3-1", ErrorKind.TRUNCATED)])
+@pytest.mark.parametrize(
+    "model, kind",
+    [
+        ("stall-3-1", ErrorKind.STALLED),
+        ("midstream-3-1", ErrorKind.STREAM_ERROR),
+        ("malformed-3-1", ErrorKind.MALFORMED),
+        ("truncate-3-1", ErrorKind.TRUNCATED),
+    ],
+)
 async def test_broken_streams_are_retried_and_never_finished(sim, model, kind):
     events = await collect(sim, model)
     retry = next(e for e in events if isinstance(e, Retrying))
@@ -176,8 +191,7 @@ async def test_broken_streams_are_retried_and_never_finished(sim, model, kind):
 
 
 async def test_truncated_stream_is_a_failure_not_an_answer(sim):
-    events = await collect(sim, "truncate-3-99", retry=FAST._replace(max_attempts=2),
-                           fallback=Fallback(enabled=False))
+    events = await collect(sim, "truncate-3-99", retry=FAST._replace(max_attempts=2), fallback=Fallback(enabled=False))
     assert not any(isinstance(e, Finished) for e in events)
     assert events[-1].kind == ErrorKind.TRUNCATED
 
@@ -228,6 +242,7 @@ async def test_unreachable_server_is_a_connection_failure():
 
 async def test_a_server_trickling_its_headers_hits_the_whole_request_timeout():
     """One header byte every 0.1 s never trips the idle (read) timeout; ``timeouts.request`` still ends it."""
+
     async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.read(65536)
         try:
@@ -260,7 +275,8 @@ async def test_cancelling_the_consumer_closes_the_http_stream(sim):
     client = make_client(sim.base_url, "k", IDLE)
     policy = TurnPolicy(FAST, IDLE, Fallback())
     await sim.cancel_after_first_delta(
-        run_turn(client, TurnRequest(model, [{"role": "user", "content": "x"}]), policy), model)
+        run_turn(client, TurnRequest(model, [{"role": "user", "content": "x"}]), policy), model
+    )
     await client.close()
 
 

@@ -103,8 +103,7 @@ async def test_search_finds_messages_in_any_conversation(sim, data_dir):
         await pilot.press(*"rust message")
         await pilot.pause()
         options = app.query_one(Sidebar).options
-        assert options.option_count == 2 and all("rust" in str(options.get_option_at_index(i).prompt)
-                                                  for i in range(2))
+        assert options.option_count == 2 and all("rust" in str(options.get_option_at_index(i).prompt) for i in range(2))
         await pilot.press("enter")  # from the search box to the results
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.conversation.title == "rust questions")
@@ -150,15 +149,25 @@ async def test_resume_restores_profile_model_and_system_prompt(sim, fast_retries
         await ask(pilot, "next")
         await wait_idle(pilot, app)
         sent = sim.stats("echo")["last_request"]["messages"]
-        assert sent == [{"role": "system", "content": "be kind"}, {"role": "user", "content": "earlier question"},
-                        {"role": "assistant", "content": "earlier answer"}, {"role": "user", "content": "next"}]
+        assert sent == [
+            {"role": "system", "content": "be kind"},
+            {"role": "user", "content": "earlier question"},
+            {"role": "assistant", "content": "earlier answer"},
+            {"role": "user", "content": "next"},
+        ]
     assert len(stored(data_dir).load_conversation(conv.id).messages) == 4
 
 
 async def test_interrupted_answer_is_shown_and_regenerated(sim, fast_retries, data_dir):
-    conversation = Conversation(title="crashed", profile="openai", model="normal", messages=[
-        ChatMessage("user", "question"),
-        ChatMessage("assistant", "half an ans", status=MessageStatus.INTERRUPTED)])
+    conversation = Conversation(
+        title="crashed",
+        profile="openai",
+        model="normal",
+        messages=[
+            ChatMessage("user", "question"),
+            ChatMessage("assistant", "half an ans", status=MessageStatus.INTERRUPTED),
+        ],
+    )
     app = ChatApp(BackendProcess(model="normal"), conversation=conversation)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -272,7 +281,10 @@ async def test_regenerating_keeps_the_old_answer_until_the_new_one_exists(sim, f
         await wait_idle(pilot, app)
         store = stored(data_dir)
         contents = [(m.role, m.content, m.status) for m in store.load_conversation(app.conversation.id).messages]
-        assert contents[:2] == [("user", "keep me", MessageStatus.COMPLETE), ("assistant", "keep me", MessageStatus.COMPLETE)]
+        assert contents[:2] == [
+            ("user", "keep me", MessageStatus.COMPLETE),
+            ("assistant", "keep me", MessageStatus.COMPLETE),
+        ]
         assert "keep me" in app.log_view.last_assistant().message.content or len(app.conversation.messages) == 3
         app.use_model("normal")  # now it succeeds: the old answer is replaced, nothing is doubled
         await pilot.press("ctrl+r")
@@ -281,7 +293,8 @@ async def test_regenerating_keeps_the_old_answer_until_the_new_one_exists(sim, f
         store.close()
         assert "You said: *keep me*" in messages[-1].content and messages[-1].status is MessageStatus.COMPLETE
         assert [m.content for m in messages if m.role == "assistant" and m.status is MessageStatus.COMPLETE] == [
-            messages[-1].content]
+            messages[-1].content
+        ]
 
 
 async def test_a_resumed_title_with_escapes_is_drawn_harmlessly(sim, data_dir):
@@ -337,12 +350,17 @@ async def test_a_search_hit_opens_scrolled_to_it_and_ctrl_f_finds_the_next(sim, 
 async def test_a_rename_typed_in_one_burst_happens(sim, data_dir):
     from textual import events
 
-    [only] = seed(data_dir, "old name")
+    [_only] = seed(data_dir, "old name")
     app = ChatApp(BackendProcess(model="normal"))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+b")
         await pilot.pause()
         for key in ("ctrl+e", "ctrl+a", "ctrl+k", *"fresh", "enter"):  # faster than the box can open
             app.post_message(events.Key(key, {"enter": "\r"}.get(key, key if len(key) == 1 else None)))
-        await wait_for(pilot, lambda: not isinstance(app.screen, LinePromptScreen)
-                       and any(c.title == "fresh" for c in app.history.list_conversations()))
+        await wait_for(
+            pilot,
+            lambda: (
+                not isinstance(app.screen, LinePromptScreen)
+                and any(c.title == "fresh" for c in app.history.list_conversations())
+            ),
+        )

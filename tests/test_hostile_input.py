@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from support import FAST_ENV, ask, screen_text, tui_chat, wait_idle
 from tui_chat.backend.process import BackendProcess
 from tui_chat.config.errors import ConfigError
 from tui_chat.sim.scenarios import prose_tokens
-
-from support import FAST_ENV, ask, screen_text, tui_chat, wait_idle
 
 KEY = "sk-test-0000000000001234"  # the simulator fixture's key
 ESC = "\x1b"
@@ -42,7 +41,10 @@ async def test_the_app_draws_a_servers_error_text_harmlessly(make_app):
 def test_a_key_echoed_by_the_server_is_redacted_when_shown_and_stored(sim, tmp_path):
     result = tui_chat("ask", "--save", "--model", "echokey", "hi")
     assert result.returncode == 1
-    assert KEY not in result.stderr and "Incorrect API key provided: [redacted] (header: Bearer [redacted])" in result.stderr
+    assert (
+        KEY not in result.stderr
+        and "Incorrect API key provided: [redacted] (header: Bearer [redacted])" in result.stderr
+    )
     exported = tui_chat("export", "1", "--format", "json").stdout
     assert KEY not in exported and "[redacted]" in exported
     database = sqlite3.connect(Path(os.environ["TUI_CHAT_DATA_DIR"]) / "history.sqlite3")
@@ -55,11 +57,14 @@ def test_listing_models_never_echoes_the_key(sim):
     assert result.stderr.startswith("tui-chat: error: cannot list models: 404 not found")
 
 
-@pytest.mark.parametrize("content", [
-    'headers = "Authorization: Bearer sk-abcdefghijklmnop"\n',
-    '[profiles]\nopenai = "sk-abcdefghijklmnop"\n',
-    '[profiles.x]\nheaders = { Authorization = 7 }\n',
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        'headers = "Authorization: Bearer sk-abcdefghijklmnop"\n',
+        '[profiles]\nopenai = "sk-abcdefghijklmnop"\n',
+        "[profiles.x]\nheaders = { Authorization = 7 }\n",
+    ],
+)
 def test_config_errors_never_quote_a_value_that_could_be_a_secret(tmp_path, content):
     cfg = tmp_path / "c.toml"
     cfg.write_text(content)
@@ -69,11 +74,13 @@ def test_config_errors_never_quote_a_value_that_could_be_a_secret(tmp_path, cont
 
 
 def test_keep_alive_comments_forever_hit_the_whole_request_timeout(sim):
-    result = tui_chat("ask", "--model", "pings", "hi", env={"TUI_CHAT_TIMEOUTS__REQUEST": "1",
-                                                           "TUI_CHAT_TIMEOUTS__IDLE": "5"})
+    result = tui_chat(
+        "ask", "--model", "pings", "hi", env={"TUI_CHAT_TIMEOUTS__REQUEST": "1", "TUI_CHAT_TIMEOUTS__IDLE": "5"}
+    )
     assert result.returncode == 1
-    assert result.stderr.splitlines()[-1].startswith("tui-chat: error: timed out: the answer took longer than "
-                                                     "timeouts.request")
+    assert result.stderr.splitlines()[-1].startswith(
+        "tui-chat: error: timed out: the answer took longer than timeouts.request"
+    )
     assert sim.stats("pings")["requests"] == 1
 
 
@@ -89,17 +96,24 @@ def test_a_config_file_that_is_not_utf8_is_one_line(tmp_path):
 
 def test_a_closed_stdout_ends_ask_quietly(sim):
     command = f"{sys.executable} -m tui_chat.cli ask --save --model fast-5000 hi | head -n 1"
-    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60,
-                            env={**os.environ, **FAST_ENV})
+    result = subprocess.run(
+        ["bash", "-c", command], check=False, capture_output=True, text=True, timeout=60, env={**os.environ, **FAST_ENV}
+    )
     assert result.stdout == "## Section 1\n"
     assert result.stderr.splitlines() == ["tui-chat: saved as conversation 1"]
     assert '"status": "stopped"' in tui_chat("export", "1", "--format", "json").stdout
 
 
 def test_an_empty_data_dir_variable_means_the_default_not_the_current_directory(sim, tmp_path):
-    result = subprocess.run([sys.executable, "-m", "tui_chat.cli.main", "ask", "--save", "--model", "echo", "hi"],
-                            capture_output=True, text=True, timeout=60, cwd=tmp_path,
-                            env={**os.environ, **FAST_ENV, "TUI_CHAT_DATA_DIR": ""})
+    result = subprocess.run(
+        [sys.executable, "-m", "tui_chat.cli.main", "ask", "--save", "--model", "echo", "hi"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={**os.environ, **FAST_ENV, "TUI_CHAT_DATA_DIR": ""},
+    )
     assert result.returncode == 0, result.stderr
     assert not list(tmp_path.glob("*.db*"))
 
@@ -119,9 +133,16 @@ def test_ask_save_says_the_history_is_off_once(sim, tmp_path):
 
 
 def test_stored_escapes_are_shown_harmlessly_by_history_and_search(sim, tmp_path):
-    export = {"format": "tui-chat/1", "title": f"evil {ESC}]0;PWNED\x07 title", "profile": "openai", "model": "m",
-              "system_prompt": "", "created_at": 1.0, "updated_at": 1.0,
-              "messages": [{"role": "user", "content": f"needle {ESC}]52;c;cHduZWQ=\x07", "status": "complete"}]}
+    export = {
+        "format": "tui-chat/1",
+        "title": f"evil {ESC}]0;PWNED\x07 title",
+        "profile": "openai",
+        "model": "m",
+        "system_prompt": "",
+        "created_at": 1.0,
+        "updated_at": 1.0,
+        "messages": [{"role": "user", "content": f"needle {ESC}]52;c;cHduZWQ=\x07", "status": "complete"}],
+    }
     path = tmp_path / "evil.json"
     path.write_text(json.dumps(export))
     assert tui_chat("import", str(path)).returncode == 0
@@ -133,8 +154,9 @@ def test_stored_escapes_are_shown_harmlessly_by_history_and_search(sim, tmp_path
 def test_a_200_holding_an_error_object_says_the_servers_words_at_once(sim):
     result = tui_chat("ask", "--no-stream", "--model", "error200", "hi")
     assert result.returncode == 1 and sim.stats("error200")["requests"] == 1
-    assert result.stderr.startswith("tui-chat: error: unauthorized: the server answered 200 with an error: "
-                                    "Invalid API key")
+    assert result.stderr.startswith(
+        "tui-chat: error: unauthorized: the server answered 200 with an error: Invalid API key"
+    )
 
 
 def test_an_sse_body_answered_to_stream_false_is_a_malformed_answer_not_a_crash(sim):
@@ -186,7 +208,7 @@ def read_only(isolated_env):
     def lock(*paths: Path) -> None:
         for path in paths:
             if os.geteuid() == 0:
-                if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+                if subprocess.run(["chattr", "+i", str(path)], check=False, capture_output=True).returncode:
                     pytest.skip("cannot make a file immutable here (chattr)")
             else:
                 path.chmod(0o555 if path.is_dir() else 0o444)
@@ -195,7 +217,7 @@ def read_only(isolated_env):
     yield lock
     for path in reversed(locked):
         if os.geteuid() == 0:
-            subprocess.run(["chattr", "-i", str(path)], capture_output=True)
+            subprocess.run(["chattr", "-i", str(path)], check=False, capture_output=True)
         else:
             path.chmod(0o755 if path.is_dir() else 0o644)
 
@@ -206,29 +228,46 @@ def test_a_read_only_history_is_listed_and_exported_and_says_so(sim, isolated_en
     read_only(data / "history.sqlite3", data)
     listed = tui_chat("history")
     assert listed.returncode == 0 and "keep this" in listed.stdout
-    assert listed.stderr == f"tui-chat: {data / 'history.sqlite3'} is read-only: it is read, and nothing is written to it\n"
+    assert (
+        listed.stderr
+        == f"tui-chat: {data / 'history.sqlite3'} is read-only: it is read, and nothing is written to it\n"
+    )
     exported = tui_chat("export", "1", "--format", "json")
     assert exported.returncode == 0 and '"content": "keep this"' in exported.stdout
     saved = tui_chat("ask", "--save", "--model", "echo", "more")
     assert saved.returncode == 0 and saved.stdout == "more\n"
-    assert saved.stderr.splitlines() == [f"tui-chat: history is off: {data / 'history.sqlite3'} is read-only: it can "
-                                         "be listed and exported, but nothing new is saved"]
+    assert saved.stderr.splitlines() == [
+        f"tui-chat: history is off: {data / 'history.sqlite3'} is read-only: it can "
+        "be listed and exported, but nothing new is saved"
+    ]
 
 
 @pytest.mark.parametrize("stream", [True, False])
 def test_a_body_that_is_not_the_gzip_it_claims_is_malformed_not_cannot_connect(sim, stream):
-    result = tui_chat("ask", "--model", "gzipgarbage", "hi", *([] if stream else ["--no-stream"]),
-                      env={"TUI_CHAT_RETRY__MAX_ATTEMPTS": "2", "TUI_CHAT_FALLBACK__ENABLED": "false"})
+    result = tui_chat(
+        "ask",
+        "--model",
+        "gzipgarbage",
+        "hi",
+        *([] if stream else ["--no-stream"]),
+        env={"TUI_CHAT_RETRY__MAX_ATTEMPTS": "2", "TUI_CHAT_FALLBACK__ENABLED": "false"},
+    )
     assert result.returncode == 1
     last = result.stderr.splitlines()[-1]
-    assert last.startswith("tui-chat: error: malformed chunk: gave up after 2 attempts: the server's answer cannot "
-                           "be decoded"), last
+    assert last.startswith(
+        "tui-chat: error: malformed chunk: gave up after 2 attempts: the server's answer cannot be decoded"
+    ), last
     assert "cannot connect" not in result.stderr and "running" not in result.stderr
 
 
 def test_a_turn_that_fails_after_printing_part_of_an_answer_prints_no_empty_separator(sim):
-    result = tui_chat("ask", "--model", "dropthen500-5", "hi", env={"TUI_CHAT_RETRY__MAX_ATTEMPTS": "2",
-                                                                   "TUI_CHAT_FALLBACK__ENABLED": "false"})
+    result = tui_chat(
+        "ask",
+        "--model",
+        "dropthen500-5",
+        "hi",
+        env={"TUI_CHAT_RETRY__MAX_ATTEMPTS": "2", "TUI_CHAT_FALLBACK__ENABLED": "false"},
+    )
     assert result.returncode == 1
     assert result.stdout == "".join(prose_tokens(40)[:5]) + "\n"
     assert "separator" not in result.stderr and "restarted" not in result.stdout

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import pytest
 
+from support import ask, screen_text, tui_chat, wait_idle
 from tui_chat.engine.error_body import code_from_body, is_context_overflow, reason_from_body
 from tui_chat.sim.scenarios import prose_tokens
 from tui_chat.store import History
-
-from support import ask, screen_text, tui_chat, wait_idle
 
 
 def test_ask_marks_a_max_tokens_cut_on_stderr_and_exits_3(sim):
@@ -22,7 +21,8 @@ def test_ask_marks_a_max_tokens_cut_on_stderr_and_exits_3(sim):
     assert result.stdout.rstrip("\n") == "".join(prose_tokens(40)[:6]).rstrip("\n")
     assert result.stderr.splitlines() == [
         "tui-chat: cut off: max tokens reached (finish_reason length; hint: raise max_tokens (or the model's "
-        "output limit), or ask it to continue)"]
+        "output limit), or ask it to continue)"
+    ]
 
 
 @pytest.mark.parametrize("stream", [True, False])
@@ -33,10 +33,13 @@ def test_ask_marks_a_content_filter_cut(sim, stream):
     assert "cut off by the provider's content filter (finish_reason content_filter" in result.stderr
 
 
-@pytest.mark.parametrize(("model", "words"), [
-    ("finisherror-4-1", "the provider ended the answer with an error (network_error)"),
-    ("nosysres-4-1", "the provider ran out of capacity in the middle of the answer"),
-])
+@pytest.mark.parametrize(
+    ("model", "words"),
+    [
+        ("finisherror-4-1", "the provider ended the answer with an error (network_error)"),
+        ("nosysres-4-1", "the provider ran out of capacity in the middle of the answer"),
+    ],
+)
 def test_a_failure_finish_is_a_failed_attempt_retried_then_answered_once(sim, model, words):
     result = tui_chat("ask", "--model", model, "hi")
     assert result.returncode == 0, result.stderr
@@ -46,11 +49,18 @@ def test_a_failure_finish_is_a_failed_attempt_retried_then_answered_once(sim, mo
 
 
 def test_a_failure_finish_every_time_fails_with_the_reason(sim):
-    result = tui_chat("ask", "--model", "finisherror-4-9", "hi", env={"TUI_CHAT_RETRY__MAX_ATTEMPTS": "2",
-                                                                      "TUI_CHAT_FALLBACK__ENABLED": "false"})
+    result = tui_chat(
+        "ask",
+        "--model",
+        "finisherror-4-9",
+        "hi",
+        env={"TUI_CHAT_RETRY__MAX_ATTEMPTS": "2", "TUI_CHAT_FALLBACK__ENABLED": "false"},
+    )
     assert result.returncode == 1
-    assert result.stderr.splitlines()[-1] == ("tui-chat: error: answer aborted by the provider: gave up after 2 "
-                                              "attempts: the provider ended the answer with an error (network_error)")
+    assert result.stderr.splitlines()[-1] == (
+        "tui-chat: error: answer aborted by the provider: gave up after 2 "
+        "attempts: the provider ended the answer with an error (network_error)"
+    )
 
 
 @pytest.mark.parametrize("stream", [True, False])
@@ -74,18 +84,32 @@ def test_a_finished_answer_followed_by_silence_is_complete(sim):
     assert sim.stats("hangafter")["requests"] == 1
 
 
-@pytest.mark.parametrize(("model", "line", "requests"), [
-    ("gemini429-1", None, 2),
-    ("html502-1", None, 2),
-    ("lmstudio400", "tui-chat: error: 400 context too long: The number of tokens to keep from the initial prompt is "
-                    "greater than the context length (n_keep: 13055>= n_ctx: 4096).", 1),
-    ("ctxevent", "tui-chat: error: context too long: Input does not fit in context length.", 1),
-    ("orprovider", "tui-chat: error: 400 bad request: Model 'sim/vision' supports at most 1 image per prompt. "
-                   "(Crucible)", 1),
-    ("credits402", "tui-chat: error: 402 payment required: Insufficient credits.", 1),
-    ("balance402", "tui-chat: error: 402 payment required: Insufficient Balance (hint: the account is out of "
-                   "credits or balance", 1),
-])
+@pytest.mark.parametrize(
+    ("model", "line", "requests"),
+    [
+        ("gemini429-1", None, 2),
+        ("html502-1", None, 2),
+        (
+            "lmstudio400",
+            "tui-chat: error: 400 context too long: The number of tokens to keep from the initial prompt is "
+            "greater than the context length (n_keep: 13055>= n_ctx: 4096).",
+            1,
+        ),
+        ("ctxevent", "tui-chat: error: context too long: Input does not fit in context length.", 1),
+        (
+            "orprovider",
+            "tui-chat: error: 400 bad request: Model 'sim/vision' supports at most 1 image per prompt. (Crucible)",
+            1,
+        ),
+        ("credits402", "tui-chat: error: 402 payment required: Insufficient credits.", 1),
+        (
+            "balance402",
+            "tui-chat: error: 402 payment required: Insufficient Balance (hint: the account is out of "
+            "credits or balance",
+            1,
+        ),
+    ],
+)
 def test_error_bodies_of_every_shape_give_the_providers_reason(sim, model, line, requests):
     result = tui_chat("ask", "--model", model, "hi")
     assert sim.stats(model)["requests"] == requests, result.stderr
@@ -133,8 +157,10 @@ def test_config_show_lists_the_provider_profiles(tmp_path):
 
 def test_azure_sends_its_key_as_api_key_only_and_its_query(sim, tmp_path):
     cfg = tmp_path / "c.toml"
-    cfg.write_text('[profiles.azure]\nbase_url = "${AZURE_OPENAI_ENDPOINT}/v1"\napi_key_env = "AZURE_OPENAI_API_KEY"\n'
-                   'key_header = "api-key"\nmodel = "echo"\nquery = { api-version = "2024-10-21" }\n')
+    cfg.write_text(
+        '[profiles.azure]\nbase_url = "${AZURE_OPENAI_ENDPOINT}/v1"\napi_key_env = "AZURE_OPENAI_API_KEY"\n'
+        'key_header = "api-key"\nmodel = "echo"\nquery = { api-version = "2024-10-21" }\n'
+    )
     env = {"AZURE_OPENAI_ENDPOINT": sim.root + "/", "AZURE_OPENAI_API_KEY": "azure-key-1234"}
     result = tui_chat("ask", "--config", str(cfg), "--profile", "azure", "hello", env=env)
     assert result.returncode == 0, result.stderr
@@ -143,26 +169,39 @@ def test_azure_sends_its_key_as_api_key_only_and_its_query(sim, tmp_path):
     assert sent["key_header"] == "present" and sent["query"] == {"api-version": "2024-10-21"}
 
 
-@pytest.mark.parametrize(("body", "reason", "code"), [
-    ({"message": "plain", "code": "c"}, "plain", "c"),
-    ([{"error": {"code": 429, "message": "Resource has been exhausted", "status": "RESOURCE_EXHAUSTED"}}],
-     "Resource has been exhausted", "429"),
-    ("The number of tokens to keep", "The number of tokens to keep", None),
-    ({"message": "Provider returned error", "metadata": {"raw": "upstream words"}}, "upstream words", None),
-    ({"message": {"detail": [{"loc": ["body", "stream_options"], "msg": "Extra inputs are not permitted"}]}},
-     "body.stream_options: Extra inputs are not permitted", None),
-    ("<html><head><title>502 Bad Gateway</title></head></html>", "HTML page: 502 Bad Gateway", None),
-    ("x" * 200_000, "x" * 299 + "…", None),
-    (None, "", None),
-])
+@pytest.mark.parametrize(
+    ("body", "reason", "code"),
+    [
+        ({"message": "plain", "code": "c"}, "plain", "c"),
+        (
+            [{"error": {"code": 429, "message": "Resource has been exhausted", "status": "RESOURCE_EXHAUSTED"}}],
+            "Resource has been exhausted",
+            "429",
+        ),
+        ("The number of tokens to keep", "The number of tokens to keep", None),
+        ({"message": "Provider returned error", "metadata": {"raw": "upstream words"}}, "upstream words", None),
+        (
+            {"message": {"detail": [{"loc": ["body", "stream_options"], "msg": "Extra inputs are not permitted"}]}},
+            "body.stream_options: Extra inputs are not permitted",
+            None,
+        ),
+        ("<html><head><title>502 Bad Gateway</title></head></html>", "HTML page: 502 Bad Gateway", None),
+        ("x" * 200_000, "x" * 299 + "…", None),
+        (None, "", None),
+    ],
+)
 def test_reason_and_code_from_any_body(body, reason, code):
     assert reason_from_body(body) == reason
     assert code_from_body(body) == code
 
 
 def test_context_overflow_wordings():
-    for text in ("This model's maximum context length is 8192 tokens", "prompt is too long: 227255 tokens > 200000",
-                 "Input does not fit in context length", "n_keep: 13055>= n_ctx: 4096"):
+    for text in (
+        "This model's maximum context length is 8192 tokens",
+        "prompt is too long: 227255 tokens > 200000",
+        "Input does not fit in context length",
+        "n_keep: 13055>= n_ctx: 4096",
+    ):
         assert is_context_overflow(text)
     assert is_context_overflow("x", "context_length_exceeded")
     assert not is_context_overflow("Rate limit reached for requests")

@@ -13,7 +13,6 @@ import pytest
 
 from support import ask, record_status, screen_text, tui_chat, wait_idle
 from tui_chat.backend.process import BackendProcess
-from tui_chat.engine.policy import Fallback, Retries, Timeouts
 from tui_chat.chat.conversation import ChatMessage, Conversation, MessageStatus
 from tui_chat.engine import (
     Delta,
@@ -31,6 +30,7 @@ from tui_chat.engine import (
     make_client,
     run_turn,
 )
+from tui_chat.engine.policy import Fallback, Retries, Timeouts
 from tui_chat.sim.scenarios import REASONING, prose_tokens
 from tui_chat.store import History
 from tui_chat.ui.app import ChatApp
@@ -43,8 +43,7 @@ PROSE_40 = "".join(prose_tokens(40))
 
 async def turn(sim, model, *, quirks=None, stream=True, background=True, resume_id=None, retry=FAST):
     client = make_client(sim.base_url, "sk-test", IDLE)
-    request = TurnRequest(model, QUESTION, stream=stream, api="responses", background=background,
-                          resume_id=resume_id)
+    request = TurnRequest(model, QUESTION, stream=stream, api="responses", background=background, resume_id=resume_id)
     try:
         return [e async for e in run_turn(client, request, TurnPolicy(retry, IDLE, Fallback()), quirks)]
     finally:
@@ -215,7 +214,6 @@ async def test_an_earlier_answer_is_picked_up_by_its_id_and_a_lost_one_asked_ane
     assert retry.kind == ErrorKind.NOT_FOUND and not retry.discarded
 
 
-
 # -- tui-chat ask -----------------------------------------------------------------------------------------
 
 
@@ -240,7 +238,7 @@ def test_the_api_is_a_setting_per_profile_beaten_by_the_command_line(sim, isolat
     config.parent.mkdir(parents=True)
     config.write_text(f'[profiles.here]\nbase_url = "{sim.base_url}"\napi = "responses"\nresume = "off"\n')
     shown = tui_chat("config", "show", "--profile", "here")
-    assert '[profiles.here]  (active)\n' in shown.stdout and 'api = "responses"' in shown.stdout
+    assert "[profiles.here]  (active)\n" in shown.stdout and 'api = "responses"' in shown.stdout
     assert 'resume = "off"' in shown.stdout
     assert tui_chat("ask", "--profile", "here", "--model", "normal", "hi").returncode == 0
     sent = sim.stats("normal")["last_request"]
@@ -308,8 +306,9 @@ async def test_ctrl_r_picks_up_an_answer_a_crash_cut_off(sim, fast_retries, isol
     history = History(isolated_env / "data")
     conversation = Conversation(title="crashed", profile="openai", model="slow-40-5")
     history.save_message(conversation, ChatMessage("user", "hello"))
-    history.save_message(conversation, ChatMessage("assistant", "## Sec", status=MessageStatus.INTERRUPTED,
-                                                   response_id=response_id))
+    history.save_message(
+        conversation, ChatMessage("assistant", "## Sec", status=MessageStatus.INTERRUPTED, response_id=response_id)
+    )
     history.close()
     history = History(isolated_env / "data")
     loaded = history.load(conversation.id)

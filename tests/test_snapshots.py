@@ -28,17 +28,35 @@ async for event in run_turn(client, request, policy):
 
 
 def conversation() -> Conversation:
-    metrics = Metrics(total_time=2.5, time_to_first_token=0.42, tokens=96, tokens_per_second=48.0, attempts=2,
-                      fell_back=False, usage=Usage(31, 96, 127))
-    return Conversation(title="How does streaming work?", profile="openai", model="normal", messages=[
-        ChatMessage("user", "How does streaming work?"),
-        ChatMessage("assistant", ANSWER, reasoning="The user asks about streaming.", metrics=metrics),
-        ChatMessage("user", "And [bold]markup[/bold] with \x1b[31mescapes\x1b[0m?"),
-        ChatMessage("assistant", "It stays literal: [bold]markup[/bold] and \x1b[31m", status=MessageStatus.STOPPED),
-        ChatMessage("user", "One more"),
-        ChatMessage("assistant", "", status=MessageStatus.FAILED,
-                    error="429 rate limited: gave up after 5 attempts: Rate limit reached · hint: wait a minute"),
-    ])
+    metrics = Metrics(
+        total_time=2.5,
+        time_to_first_token=0.42,
+        tokens=96,
+        tokens_per_second=48.0,
+        attempts=2,
+        fell_back=False,
+        usage=Usage(31, 96, 127),
+    )
+    return Conversation(
+        title="How does streaming work?",
+        profile="openai",
+        model="normal",
+        messages=[
+            ChatMessage("user", "How does streaming work?"),
+            ChatMessage("assistant", ANSWER, reasoning="The user asks about streaming.", metrics=metrics),
+            ChatMessage("user", "And [bold]markup[/bold] with \x1b[31mescapes\x1b[0m?"),
+            ChatMessage(
+                "assistant", "It stays literal: [bold]markup[/bold] and \x1b[31m", status=MessageStatus.STOPPED
+            ),
+            ChatMessage("user", "One more"),
+            ChatMessage(
+                "assistant",
+                "",
+                status=MessageStatus.FAILED,
+                error="429 rate limited: gave up after 5 attempts: Rate limit reached · hint: wait a minute",
+            ),
+        ],
+    )
 
 
 async def settle(pilot) -> None:

@@ -12,8 +12,8 @@ import os
 
 import pytest
 
-from tui_chat.cli.main import main
 from tui_chat.chat.conversation import MessageStatus
+from tui_chat.cli.main import main
 from tui_chat.sim.chaos import chaos_answer
 from tui_chat.store import History
 
@@ -23,10 +23,14 @@ FIRST_SEED = int(os.environ.get("TUI_CHAT_SOAK_SEED", "1"))
 
 @pytest.mark.timeout(60 + RUNS * 3)
 def test_random_faults_never_lose_duplicate_or_corrupt_an_answer(sim, isolated_env, monkeypatch, capsys):
-    for name, value in {"TUI_CHAT_RETRY__INITIAL_BACKOFF": "0.01", "TUI_CHAT_RETRY__MAX_BACKOFF": "0.05",
-                        "TUI_CHAT_RETRY__JITTER": "0.01", "TUI_CHAT_TIMEOUTS__IDLE": "0.3",
-                        # at most 3 planned failures; the rest absorbs a stall that a loaded machine makes up
-                        "TUI_CHAT_RETRY__MAX_ATTEMPTS": "10"}.items():
+    for name, value in {
+        "TUI_CHAT_RETRY__INITIAL_BACKOFF": "0.01",
+        "TUI_CHAT_RETRY__MAX_BACKOFF": "0.05",
+        "TUI_CHAT_RETRY__JITTER": "0.01",
+        "TUI_CHAT_TIMEOUTS__IDLE": "0.3",
+        # at most 3 planned failures; the rest absorbs a stall that a loaded machine makes up
+        "TUI_CHAT_RETRY__MAX_ATTEMPTS": "10",
+    }.items():
         monkeypatch.setenv(name, value)
     problems = []
     for seed in range(FIRST_SEED, FIRST_SEED + RUNS):
@@ -41,9 +45,10 @@ def test_random_faults_never_lose_duplicate_or_corrupt_an_answer(sim, isolated_e
     for seed in range(FIRST_SEED, FIRST_SEED + RUNS):
         conversation = history.load(stored[f"question {seed}"]) if f"question {seed}" in stored else None
         messages = conversation.messages if conversation else []
-        if [(m.role, m.status) for m in messages] != [("user", MessageStatus.COMPLETE),
-                                                      ("assistant", MessageStatus.COMPLETE)] \
-                or messages[1].content != chaos_answer(seed):
+        if [(m.role, m.status) for m in messages] != [
+            ("user", MessageStatus.COMPLETE),
+            ("assistant", MessageStatus.COMPLETE),
+        ] or messages[1].content != chaos_answer(seed):
             problems.append(f"seed {seed}: stored {[(m.role, m.status.value, len(m.content)) for m in messages]}")
     history.close()
     assert not problems, "\n".join(problems)

@@ -124,8 +124,9 @@ def test_a_live_instance_keeps_its_streaming_answer(tmp_path: Path):
     conv = chat(first, ("user", "q"))
     answer = ChatMessage("assistant", "", status=MessageStatus.STREAMING)
     first.add_message(conv.id, answer)
-    first.db.execute("UPDATE messages SET owner = ? WHERE id = ?", (OWNER.rsplit(":", 1)[0] + f":{os.getppid()}",
-                                                                   answer.id))
+    first.db.execute(
+        "UPDATE messages SET owner = ? WHERE id = ?", (OWNER.rsplit(":", 1)[0] + f":{os.getppid()}", answer.id)
+    )
     second = HistoryStore.open(path)  # another instance opening while the first streams
     assert second.load_conversation(conv.id).messages[1].status is MessageStatus.STREAMING
     first.close()
@@ -220,8 +221,15 @@ def test_write_failure_mid_session_turns_history_off(tmp_path: Path):
 
 def test_json_export_round_trips_exactly(store: HistoryStore):
     conv = chat(store, ("user", "question with ünïcode"))
-    answer = ChatMessage("assistant", "answer", reasoning="why", finish_reason="stop", model="m",
-                         metrics=Metrics(2.0, 0.5, 4, 2.0, 1, False, Usage(1, 4, 5)), response_id="resp_1")
+    answer = ChatMessage(
+        "assistant",
+        "answer",
+        reasoning="why",
+        finish_reason="stop",
+        model="m",
+        metrics=Metrics(2.0, 0.5, 4, 2.0, 1, False, Usage(1, 4, 5)),
+        response_id="resp_1",
+    )
     store.add_message(conv.id, answer)
     store.finish_message(answer)
     stopped = ChatMessage("assistant", "half", status=MessageStatus.STOPPED)
@@ -256,7 +264,6 @@ def test_database_never_holds_the_key(tmp_path: Path):
     history.close()
     for file in tmp_path.iterdir():
         assert b"sk-" not in file.read_bytes()
-
 
 
 def test_a_conversation_deleted_by_another_instance_does_not_turn_history_off(tmp_path: Path):

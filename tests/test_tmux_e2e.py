@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from benchmarks.tmux import Tmux
 
 BIN = Path(sys.executable).parent / "tui-chat"
@@ -90,8 +89,10 @@ def test_a_responses_api_answer_resumed_after_drops_in_a_real_terminal(sim, tmp_
     """At 80x24: the status bar says it resumes, and the answer on screen is whole, once, and ready."""
     term = Tmux(80, 24)
     try:
-        term.start([str(BIN), "--api", "responses", "--model", "drop-20"],
-                   {**app_env(sim, tmp_path), "TUI_CHAT_RETRY__INITIAL_BACKOFF": "0.5", "TUI_CHAT_RETRY__JITTER": "0"})
+        term.start(
+            [str(BIN), "--api", "responses", "--model", "drop-20"],
+            {**app_env(sim, tmp_path), "TUI_CHAT_RETRY__INITIAL_BACKOFF": "0.5", "TUI_CHAT_RETRY__JITTER": "0"},
+        )
         term.wait_for("Responses API")
         term.send("hello", literal=True)
         term.send("Enter")

@@ -8,21 +8,23 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..config.settings import LoadedConfig, ResolvedProfile
-from .protocol import BackendError
 from ..chat.hints import failure_hint
+from ..config.settings import LoadedConfig, ResolvedProfile
 from ..engine import Failed, Fallback, Quirks, Retries, Timeouts, TurnEvent, TurnPolicy, TurnRequest, build_messages
+from .protocol import BackendError
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
 
     from ..sim import SimServer
 
-DEMO_NOTICE = ("offline demo: answers come from the built-in simulator. To use a real provider set "
-               "OPENAI_API_KEY, or pick a profile (--profile ollama) or configure one (tui-chat config path).")
+DEMO_NOTICE = (
+    "offline demo: answers come from the built-in simulator. To use a real provider set "
+    "OPENAI_API_KEY, or pick a profile (--profile ollama) or configure one (tui-chat config path)."
+)
 
 
 class ProviderConnection:
@@ -52,8 +54,9 @@ class ProviderConnection:
             p = self.profile
             base_url = self.sim.base_url if self.sim else p.base_url
             key = p.api_key.get_secret_value() if p.api_key else None
-            self._client = make_client(base_url, key, self.policy.timeouts, dict(p.headers),
-                                       key_header=p.key_header, query=p.query)
+            self._client = make_client(
+                base_url, key, self.policy.timeouts, dict(p.headers), key_header=p.key_header, query=p.query
+            )
         return self._client
 
     @property
@@ -64,20 +67,42 @@ class ProviderConnection:
     def policy(self) -> TurnPolicy:
         """The engine's plain policy, from the validated settings."""
         s = self.config.settings
-        return TurnPolicy(Retries(**s.retry.model_dump()), Timeouts(**s.timeouts.model_dump()),
-                          Fallback(**s.fallback.model_dump()))
+        return TurnPolicy(
+            Retries(**s.retry.model_dump()), Timeouts(**s.timeouts.model_dump()), Fallback(**s.fallback.model_dump())
+        )
 
-    def request(self, messages: Sequence[dict[str, Any]], stream: bool = True, model: str | None = None,
-                asked_at: float | None = None, resume_id: str | None = None) -> TurnRequest:
+    def request(
+        self,
+        messages: Sequence[dict[str, Any]],
+        stream: bool = True,
+        model: str | None = None,
+        asked_at: float | None = None,
+        resume_id: str | None = None,
+    ) -> TurnRequest:
         s, p = self.config.settings, self.profile
         responses = p.api == "responses"
-        return TurnRequest(model or self.model, messages, s.temperature, s.max_tokens, stream and p.stream, asked_at,
-                           p.api, background=responses and p.resume == "auto",
-                           resume_id=resume_id if responses and p.resume == "auto" else None)
+        return TurnRequest(
+            model or self.model,
+            messages,
+            s.temperature,
+            s.max_tokens,
+            stream and p.stream,
+            asked_at,
+            p.api,
+            background=responses and p.resume == "auto",
+            resume_id=resume_id if responses and p.resume == "auto" else None,
+        )
 
-    def turn(self, system_prompt: str, history: Sequence[tuple[str, str]], stream: bool = True,
-             model: str | None = None, asked_at: float | None = None,
-             resume_id: str | None = None) -> AsyncIterator[TurnEvent]:
+    def turn(
+        self,
+        system_prompt: str,
+        history: Sequence[tuple[str, str]],
+        *,
+        stream: bool = True,
+        model: str | None = None,
+        asked_at: float | None = None,
+        resume_id: str | None = None,
+    ) -> AsyncGenerator[TurnEvent, None]:
         """Answer the conversation (``(role, content)`` pairs after ``system_prompt``); ``stream=False``
         (``--no-stream``) asks for the whole answer at once; ``resume_id``: an earlier Responses-API answer to
         pick up first (one a crash cut off), else the question is asked anew."""

@@ -51,8 +51,13 @@ class BackendProcess:
     (raising :class:`ConfigError` with the user's one line). A child that dies is replaced on the next
     turn, configured with the same arguments."""
 
-    def __init__(self, config_path: str | None = None, profile: str | None = None, model: str | None = None,
-                 api: str | None = None) -> None:
+    def __init__(
+        self,
+        config_path: str | None = None,
+        profile: str | None = None,
+        model: str | None = None,
+        api: str | None = None,
+    ) -> None:
         self._configure = (config_path, profile, model, api)
         self._ids = itertools.count(1)
         self._conn: Connection | None = None
@@ -153,7 +158,7 @@ class BackendProcess:
     async def use_profile(self, name: str) -> ProfileView:
         """Switch to profile ``name`` (its own model). Raises :class:`ConfigError` for an unknown one."""
         try:
-            profile = await self._request(ResolveProfile(next(self._ids), name))
+            profile: ProfileView = await self._request(ResolveProfile(next(self._ids), name))
         except BackendError as exc:
             raise ConfigError(str(exc)) from None
         self.profile, self.model = profile, profile.model
@@ -162,10 +167,16 @@ class BackendProcess:
     async def list_models(self) -> list[tuple[str, str]]:
         """The models the current profile's server lists. Raises :class:`BackendError`."""
         assert self.profile is not None
-        return await self._request(ListModels(next(self._ids), self.profile.name))
+        models: list[tuple[str, str]] = await self._request(ListModels(next(self._ids), self.profile.name))
+        return models
 
-    async def turn(self, system_prompt: str, history: Sequence[tuple[str, str]], asked_at: float | None = None,
-                   resume_id: str | None = None) -> AsyncIterator[TurnEvent]:
+    async def turn(
+        self,
+        system_prompt: str,
+        history: Sequence[tuple[str, str]],
+        asked_at: float | None = None,
+        resume_id: str | None = None,
+    ) -> AsyncIterator[TurnEvent]:
         """The events of one turn, as :func:`run_turn` yields them. Cancelling the consumer cancels the turn.
         ``history``: the conversation as ``(role, content)`` pairs; ``asked_at``: when the user asked
         (``time.monotonic()``, one clock for both processes); ``resume_id``: a Responses-API answer to pick up."""
@@ -215,7 +226,8 @@ class BackendProcess:
     def _open(self, request_id: int) -> asyncio.Queue[Answer | None]:
         """The queue a request's replies arrive on (``None``: the child is gone)."""
         self._listen()
-        self._replies[request_id] = queue = asyncio.Queue()
+        queue: asyncio.Queue[Answer | None] = asyncio.Queue()
+        self._replies[request_id] = queue
         return queue
 
     def _listen(self) -> None:
@@ -250,5 +262,4 @@ class BackendProcess:
 
 def _backend_died(started: float) -> Failed:
     metrics = Metrics(time.monotonic() - started, None, 0, None, 0, False)
-    return Failed(ErrorKind.CLIENT, "the backend process stopped unexpectedly", "send the message again", "",
-                  metrics)
+    return Failed(ErrorKind.CLIENT, "the backend process stopped unexpectedly", "send the message again", "", metrics)

@@ -88,8 +88,11 @@ class BackendServer:
             self.config = load_config(request.config_path, {"model": request.model, "api": request.api})
             resolved = self.config.resolve_profile(request.profile, request.model)
         except Exception as exc:  # a ConfigError is already one line; anything else must still answer
-            self.problem = str(exc) if isinstance(exc, ConfigError) else (
-                f"config error: cannot read the configuration: {type(exc).__name__}: {exc}")
+            self.problem = (
+                str(exc)
+                if isinstance(exc, ConfigError)
+                else (f"config error: cannot read the configuration: {type(exc).__name__}: {exc}")
+            )
             self._send(Refusal(request.request_id, self.problem))
             return
         self._send(Reply(request.request_id, (self.config.app_settings(), resolved.view())))
@@ -160,9 +163,13 @@ class BackendServer:
 
         try:
             connection = self._backend(request.profile)
-            async for event in connection.turn(request.system_prompt, request.history, model=request.model,
-                                                                   asked_at=request.asked_at,
-                                                                   resume_id=request.resume_id):
+            async for event in connection.turn(
+                request.system_prompt,
+                request.history,
+                model=request.model,
+                asked_at=request.asked_at,
+                resume_id=request.resume_id,
+            ):
                 batch.append(event)
                 if isinstance(event, (Finished, Failed)) or len(batch) >= 256:
                     flush()
@@ -171,8 +178,15 @@ class BackendServer:
         except asyncio.CancelledError:
             cancelled = True
         except ConfigError as exc:
-            batch.append(Failed(ErrorKind.CLIENT, str(exc), "fix the configuration and start again", "",
-                                Metrics(0.0, None, 0, None, 0, False)))
+            batch.append(
+                Failed(
+                    ErrorKind.CLIENT,
+                    str(exc),
+                    "fix the configuration and start again",
+                    "",
+                    Metrics(0.0, None, 0, None, 0, False),
+                )
+            )
         finally:
             flush()
 

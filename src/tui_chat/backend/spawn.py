@@ -21,7 +21,10 @@ def spawn_backend() -> Spawned:
     parent, child = socket.socketpair()
     with child:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tui_chat.backend.main", str(child.fileno())], pass_fds=[child.fileno()],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=None if os.environ.get("TUI_CHAT_DEBUG") else subprocess.DEVNULL)
+            [sys.executable, "-m", "tui_chat.backend.main", str(child.fileno())],
+            pass_fds=[child.fileno()],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=None if os.environ.get("TUI_CHAT_DEBUG") else subprocess.DEVNULL,
+        )
     return process, parent

@@ -47,8 +47,9 @@ class ChatMessage:
     @property
     def in_context(self) -> bool:
         """Sent back to the model on the next turn: user messages, and answers with text in them."""
-        return self.role == "user" or (self.role == "assistant" and bool(self.content)
-                                       and self.status != MessageStatus.FAILED)
+        return self.role == "user" or (
+            self.role == "assistant" and bool(self.content) and self.status != MessageStatus.FAILED
+        )
 
 
 @dataclass

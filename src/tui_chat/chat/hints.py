@@ -10,8 +10,10 @@ def failure_hint(failed: Failed, profile: ProfileView) -> str:
     """The failure's hint, naming the profile's own key setting for a refused key."""
     if failed.kind == ErrorKind.AUTH:
         if profile.key_origin == "unset":
-            return (f"no API key is set for profile {profile.name!r}: set OPENAI_API_KEY, or "
-                    f"profiles.{profile.name}.api_key_env / api_key in the config file")
+            return (
+                f"no API key is set for profile {profile.name!r}: set OPENAI_API_KEY, or "
+                f"profiles.{profile.name}.api_key_env / api_key in the config file"
+            )
         return f"the API key from {profile.key_origin} was refused (profile {profile.name!r}): check it"
     if failed.kind == ErrorKind.CONNECTION:
         return f"is the server at {profile.display_url} running and reachable?"

@@ -33,7 +33,7 @@ def failure_text(failed: Failed, hint: str) -> str:
 class TurnOutcome:
     """Folds the events of one turn into ``message`` (the answer being written)."""
 
-    __slots__ = ("message", "parts", "reasoning", "ended", "_hint")
+    __slots__ = ("_hint", "ended", "message", "parts", "reasoning")
 
     def __init__(self, message: ChatMessage, hint: Callable[[Failed], str] | None = None) -> None:
         self.message = message

@@ -33,12 +33,12 @@ class AnswerWriter:
             return
         start = len(self.replay)
         self.replay += text
-        overlap = self.printed[start:start + len(text)]
+        overlap = self.printed[start : start + len(text)]
         if not text.startswith(overlap):
             self._diverge()
         elif len(self.replay) > len(self.printed):
             self._parts, self.replay = [self.printed], None
-            self._emit(text[len(overlap):])
+            self._emit(text[len(overlap) :])
 
     def restart(self) -> None:
         """The answer starts over; what follows is the new answer from its first character."""
@@ -58,8 +58,10 @@ class AnswerWriter:
 
     def _diverge(self) -> None:
         new, self.replay = self.replay or "", None
-        self.err.write("tui-chat: the restarted answer differs from the part already printed; "
-                       "the new answer follows the separator\n")
+        self.err.write(
+            "tui-chat: the restarted answer differs from the part already printed; "
+            "the new answer follows the separator\n"
+        )
         self.err.flush()
         self.out.write(SEPARATOR)
         self._parts = []

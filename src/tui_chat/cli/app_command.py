@@ -22,8 +22,12 @@ def run_app(args: argparse.Namespace) -> int:
     spawned = spawn_backend()  # first: it has ~0.3 s of imports to do before it can answer
     from ..backend.process import BackendProcess
 
-    backend = BackendProcess(getattr(args, "config", None), getattr(args, "profile", None),
-                             getattr(args, "model", None), getattr(args, "api", None)).start(spawned)
+    backend = BackendProcess(
+        getattr(args, "config", None),
+        getattr(args, "profile", None),
+        getattr(args, "model", None),
+        getattr(args, "api", None),
+    ).start(spawned)
     try:
         return _open_app(args, backend)
     finally:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, assert_never
 from .shared import EXIT_API, EXIT_CUT, EXIT_OK, UsageError, load, open_history, status
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncGenerator
 
     from ..backend.connection import ProviderConnection
     from ..config.settings import LoadedConfig
@@ -27,8 +27,8 @@ def ask(args: argparse.Namespace) -> int:
 
 
 async def _ask(args: argparse.Namespace, config: LoadedConfig) -> int:
-    from .answer_writer import AnswerWriter
     from ..backend.connection import DEMO_NOTICE, ProviderConnection
+    from .answer_writer import AnswerWriter
     from .saved_turn import SavedTurn
 
     piped = piped_input()
@@ -37,7 +37,11 @@ async def _ask(args: argparse.Namespace, config: LoadedConfig) -> int:
         raise UsageError("no prompt: give it as an argument or on standard input")
     backend = ProviderConnection(config, getattr(args, "profile", None), getattr(args, "model", None))
     system = args.system if args.system is not None else config.settings.system_prompt
-    record = SavedTurn(open_history(config.settings.data_dir, required=False), backend, system, prompt, status) if args.save else None
+    record = (
+        SavedTurn(open_history(config.settings.data_dir, required=False), backend, system, prompt, status)
+        if args.save
+        else None
+    )
     try:
         if backend.is_demo:
             status(DEMO_NOTICE)
@@ -71,11 +75,26 @@ def piped_input() -> str:
         raise UsageError("standard input is not UTF-8 text") from None
 
 
-async def print_turn(events: AsyncIterator[TurnEvent], writer: AnswerWriter, record: SavedTurn | None,
-                     backend: ProviderConnection, *, verbose: bool) -> int:
+async def print_turn(
+    events: AsyncGenerator[TurnEvent, None],
+    writer: AnswerWriter,
+    record: SavedTurn | None,
+    backend: ProviderConnection,
+    *,
+    verbose: bool,
+) -> int:
     """Answer on stdout (never the same text twice), progress on stderr, and the exit code of the turn."""
-    from ..engine import Delta, Failed, FallingBack, Finished, ReasoningDelta, ResponseCreated, Retrying, Started
-    from ..engine import UsageReport
+    from ..engine import (
+        Delta,
+        Failed,
+        FallingBack,
+        Finished,
+        ReasoningDelta,
+        ResponseCreated,
+        Retrying,
+        Started,
+        UsageReport,
+    )
     from ..engine.finish import cut_hint, cut_note
 
     async for event in events:

@@ -65,7 +65,10 @@ def show_settings(config: LoadedConfig, profile: str | None) -> None:
             continue
         print(f"  base_url = {toml_value(p.display_url)}")
         print(f"  model = {toml_value(p.model)}")
-        print(f"  api_key = {mask_secret(p.api_key)}  # {p.key_origin}" + (f" (sent as {p.key_header})" if p.key_header else ""))
+        print(
+            f"  api_key = {mask_secret(p.api_key)}  # {p.key_origin}"
+            + (f" (sent as {p.key_header})" if p.key_header else "")
+        )
         print(f"  stream = {toml_value(p.stream)}")
         print(f"  api = {toml_value(p.api)}" + (f"\n  resume = {toml_value(p.resume)}" if p.api == "responses" else ""))
         if not p.stream_options:

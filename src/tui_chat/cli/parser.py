@@ -28,26 +28,34 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def _common() -> argparse.ArgumentParser:
+def _common() -> _Parser:
     """Options every command takes; SUPPRESS so a subcommand does not reset what the top level set."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="the TOML config file")
     common.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help="the provider profile")
     common.add_argument("--model", metavar="NAME", default=argparse.SUPPRESS, help="the model")
-    common.add_argument("--api", choices=("chat", "responses"), default=argparse.SUPPRESS,
-                        help="the wire protocol: chat completions or the Responses API")
+    common.add_argument(
+        "--api",
+        choices=("chat", "responses"),
+        default=argparse.SUPPRESS,
+        help="the wire protocol: chat completions or the Responses API",
+    )
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> _Parser:
     common = _common()
-    parser = _Parser(prog="tui-chat", parents=[common],
-                     description="A keyboard-driven terminal chat client for OpenAI-compatible APIs.")
+    parser = _Parser(
+        prog="tui-chat",
+        parents=[common],
+        description="A keyboard-driven terminal chat client for OpenAI-compatible APIs.",
+    )
     parser.add_argument("--version", action=_Version)
     resume = parser.add_mutually_exclusive_group()
     resume.add_argument("--resume", metavar="ID", type=int, help="open the app on conversation ID")
-    resume.add_argument("--continue", dest="continue_last", action="store_true",
-                        help="open the app on the last conversation")
+    resume.add_argument(
+        "--continue", dest="continue_last", action="store_true", help="open the app on the last conversation"
+    )
     parser.set_defaults(handler=app_command.run_app)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 

@@ -13,14 +13,16 @@ from ..store import History, TurnRecorder
 
 
 class SavedTurn:
-    def __init__(self, history: History, backend: ProviderConnection, system: str, prompt: str,
-                 say: Callable[[str], None]) -> None:
+    def __init__(
+        self, history: History, backend: ProviderConnection, system: str, prompt: str, say: Callable[[str], None]
+    ) -> None:
         self.history = history
         self.say = say
         self.problem_said = history.problem
         """Opening the history already said what is wrong with it: not twice."""
-        self.conversation = Conversation(title=title_from_prompt(prompt), profile=backend.profile.name,
-                                         model=backend.model, system_prompt=system)
+        self.conversation = Conversation(
+            title=title_from_prompt(prompt), profile=backend.profile.name, model=backend.model, system_prompt=system
+        )
         self.history.save_message(self.conversation, ChatMessage("user", prompt))
         answer = ChatMessage("assistant", "", status=MessageStatus.STREAMING, model=backend.model)
         self.outcome = TurnOutcome(answer, backend.hint)

@@ -38,8 +38,9 @@ def fail(message: str, code: int) -> int:
 def load(args: argparse.Namespace) -> LoadedConfig:
     from ..config.settings import load_config
 
-    return load_config(getattr(args, "config", None), {"model": getattr(args, "model", None),
-                                                       "api": getattr(args, "api", None)})
+    return load_config(
+        getattr(args, "config", None), {"model": getattr(args, "model", None), "api": getattr(args, "api", None)}
+    )
 
 
 def open_history(data_dir: Path, *, required: bool) -> History:

@@ -29,15 +29,38 @@ DEFAULT_KEYS: dict[str, str] = {
 """Binding id (as ``[keymap]`` names it) -> its default keys."""
 
 PROMPT_KEYS: dict[str, str] = {
-    "enter": "send", "ctrl+j": "new line", "alt+enter": "new line", "up": "cursor up / edit the last question",
-    "down": "cursor down", "left": "cursor left", "right": "cursor right", "ctrl+left": "word left",
-    "ctrl+right": "word right", "home": "line start", "ctrl+a": "line start", "end": "line end",
-    "ctrl+e": "line end", "pageup": "page up", "pagedown": "page down", "f6": "select line", "f7": "select all",
-    "backspace": "delete left", "ctrl+w": "delete word left", "ctrl+backspace": "delete word left",
-    "alt+backspace": "delete word left", "delete": "delete right", "ctrl+d": "delete right",
-    "alt+delete": "delete word right", "ctrl+x": "cut", "ctrl+c": "copy", "ctrl+v": "paste",
-    "ctrl+u": "delete to line start", "ctrl+k": "delete to line end", "ctrl+shift+k": "delete line",
-    "ctrl+z": "undo", "ctrl+y": "redo",
+    "enter": "send",
+    "ctrl+j": "new line",
+    "alt+enter": "new line",
+    "up": "cursor up / edit the last question",
+    "down": "cursor down",
+    "left": "cursor left",
+    "right": "cursor right",
+    "ctrl+left": "word left",
+    "ctrl+right": "word right",
+    "home": "line start",
+    "ctrl+a": "line start",
+    "end": "line end",
+    "ctrl+e": "line end",
+    "pageup": "page up",
+    "pagedown": "page down",
+    "f6": "select line",
+    "f7": "select all",
+    "backspace": "delete left",
+    "ctrl+w": "delete word left",
+    "ctrl+backspace": "delete word left",
+    "alt+backspace": "delete word left",
+    "delete": "delete right",
+    "ctrl+d": "delete right",
+    "alt+delete": "delete word right",
+    "ctrl+x": "cut",
+    "ctrl+c": "copy",
+    "ctrl+v": "paste",
+    "ctrl+u": "delete to line start",
+    "ctrl+k": "delete to line end",
+    "ctrl+shift+k": "delete line",
+    "ctrl+z": "undo",
+    "ctrl+y": "redo",
 }
 """Keys the prompt (Textual's ``TextArea`` and ours) uses. An app action bound to one wins over the prompt."""
 
@@ -48,8 +71,9 @@ def keys_of(value: str) -> list[str]:
 
 def keymap_problems(keymap: Mapping[str, str]) -> list[str]:
     """What makes a ``[keymap]`` unusable: an unknown binding id, or a key bound to two actions."""
-    problems = [f"{name!r} is not a binding id (ids: {', '.join(DEFAULT_KEYS)})" for name in keymap
-                if name not in DEFAULT_KEYS]
+    problems = [
+        f"{name!r} is not a binding id (ids: {', '.join(DEFAULT_KEYS)})" for name in keymap if name not in DEFAULT_KEYS
+    ]
     owner: dict[str, str] = {}
     for name, default in DEFAULT_KEYS.items():
         for key in keys_of(keymap.get(name, default)):
@@ -61,6 +85,10 @@ def keymap_problems(keymap: Mapping[str, str]) -> list[str]:
 
 def keymap_warnings(keymap: Mapping[str, str]) -> list[str]:
     """Remaps to keys the prompt also uses: they work (the action wins), but the prompt loses that key."""
-    return [f"keymap.{name} = {value!r}: the prompt uses {key} ({PROMPT_KEYS[key]}); {name} wins over it"
-            for name, value in keymap.items() if name in DEFAULT_KEYS
-            for key in keys_of(value) if key in PROMPT_KEYS]
+    return [
+        f"keymap.{name} = {value!r}: the prompt uses {key} ({PROMPT_KEYS[key]}); {name} wins over it"
+        for name, value in keymap.items()
+        if name in DEFAULT_KEYS
+        for key in keys_of(value)
+        if key in PROMPT_KEYS
+    ]

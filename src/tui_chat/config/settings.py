@@ -26,9 +26,9 @@ from pydantic_settings import (
 )
 
 from ..engine.policy import OPENAI_URL
-from .view import AppSettings, ProfileView
 from .errors import ConfigError
 from .keymap import keymap_problems
+from .view import AppSettings, ProfileView
 
 APP_NAME = "tui-chat"
 ENV_PREFIX = "TUI_CHAT_"
@@ -82,15 +82,24 @@ class Profile(_Section):
 BUILTIN_PROFILES: dict[str, Profile] = {
     "openai": Profile(base_url=None, api_key_env="OPENAI_API_KEY"),
     "openrouter": Profile(base_url="https://openrouter.ai/api/v1", api_key_env="OPENROUTER_API_KEY"),
-    "mistral": Profile(base_url="https://api.mistral.ai/v1", api_key_env="MISTRAL_API_KEY",
-                       model="mistral-small-latest", stream_options=False),
+    "mistral": Profile(
+        base_url="https://api.mistral.ai/v1",
+        api_key_env="MISTRAL_API_KEY",
+        model="mistral-small-latest",
+        stream_options=False,
+    ),
     "deepseek": Profile(base_url="https://api.deepseek.com/v1", api_key_env="DEEPSEEK_API_KEY", model="deepseek-chat"),
-    "groq": Profile(base_url="https://api.groq.com/openai/v1", api_key_env="GROQ_API_KEY",
-                    model="llama-3.3-70b-versatile"),
-    "gemini": Profile(base_url="https://generativelanguage.googleapis.com/v1beta/openai", api_key_env="GEMINI_API_KEY",
-                      model="gemini-2.5-flash"),
-    "azure": Profile(base_url="${AZURE_OPENAI_ENDPOINT}/openai/v1", api_key_env="AZURE_OPENAI_API_KEY",
-                     key_header="api-key"),
+    "groq": Profile(
+        base_url="https://api.groq.com/openai/v1", api_key_env="GROQ_API_KEY", model="llama-3.3-70b-versatile"
+    ),
+    "gemini": Profile(
+        base_url="https://generativelanguage.googleapis.com/v1beta/openai",
+        api_key_env="GEMINI_API_KEY",
+        model="gemini-2.5-flash",
+    ),
+    "azure": Profile(
+        base_url="${AZURE_OPENAI_ENDPOINT}/openai/v1", api_key_env="AZURE_OPENAI_API_KEY", key_header="api-key"
+    ),
     "ollama": Profile(base_url="http://localhost:11434/v1", model="llama3.2"),
     "lmstudio": Profile(base_url="http://localhost:1234/v1"),
     "local": Profile(base_url="http://127.0.0.1:8080/v1"),
@@ -195,8 +204,14 @@ class LoadedConfig:
 
     def app_settings(self) -> AppSettings:
         s = self.settings
-        return AppSettings(s.theme, dict(s.keymap), s.system_prompt, s.data_dir, tuple(sorted(s.profiles)),
-                           self.origin("theme") != "default")
+        return AppSettings(
+            s.theme,
+            dict(s.keymap),
+            s.system_prompt,
+            s.data_dir,
+            tuple(sorted(s.profiles)),
+            self.origin("theme") != "default",
+        )
 
     def origin(self, dotted: str) -> str:
         """The source of a setting: ``cli``, ``env NAME``, ``file`` or ``default``."""
@@ -232,12 +247,25 @@ class LoadedConfig:
         api, resume = self._chosen("api", p.api), self._chosen("resume", p.resume)
         if base_url is None and key is None:
             # Nothing configured at all: the offline demo, clearly labelled by the caller.
-            return ResolvedProfile(name, SIM_BASE_URL, None, model or "normal", {}, True, "unset", api=api,
-                                   resume=resume)
+            return ResolvedProfile(
+                name, SIM_BASE_URL, None, model or "normal", {}, True, "unset", api=api, resume=resume
+            )
         if base_url == SIM_BASE_URL and not model and chosen == Settings.model_fields["model"].default:
             chosen = "normal"
-        return ResolvedProfile(name, self._expand(name, base_url), key, chosen, dict(p.headers), p.stream, key_origin,
-                               p.stream_options, p.key_header, dict(p.query), api, resume)
+        return ResolvedProfile(
+            name,
+            self._expand(name, base_url),
+            key,
+            chosen,
+            dict(p.headers),
+            p.stream,
+            key_origin,
+            p.stream_options,
+            p.key_header,
+            dict(p.query),
+            api,
+            resume,
+        )
 
     def _chosen(self, setting: str, in_profile: Any) -> Any:
         """A setting a profile may override: the command line and the environment beat the profile, which beats
@@ -254,8 +282,9 @@ class LoadedConfig:
         def value(match: re.Match[str]) -> str:
             found = self.environ.get(match.group(1), "").strip()
             if not found:
-                raise ConfigError(f"profile {profile!r} needs the environment variable {match.group(1)} "
-                                  f"(its base_url is {base_url})")
+                raise ConfigError(
+                    f"profile {profile!r} needs the environment variable {match.group(1)} (its base_url is {base_url})"
+                )
             return found.rstrip("/")
 
         return _ENV_REF.sub(value, base_url)
@@ -279,8 +308,9 @@ def mask_secret(secret: SecretStr | None) -> str:
     return f"{prefix}…{value[-4:]}"
 
 
-def load_config(path: Path | str | None = None, overrides: Mapping[str, Any] | None = None, *,
-                use_env: bool = True) -> LoadedConfig:
+def load_config(
+    path: Path | str | None = None, overrides: Mapping[str, Any] | None = None, *, use_env: bool = True
+) -> LoadedConfig:
     """Read, merge and validate all sources. Raises :class:`ConfigError` with a one-line message.
 
     ``use_env=False`` judges the file alone (``tui-chat config validate``), so that an environment

@@ -22,14 +22,33 @@ from .events import (
     Usage,
     UsageReport,
 )
-from .quirks import Quirks
 from .policy import Fallback, Retries, Timeouts, TurnPolicy
+from .quirks import Quirks
 from .request import TurnRequest, build_messages
 
 __all__ = [
-    "Delta", "ErrorKind", "Failed", "Fallback", "FallingBack", "Finished", "Metrics", "Quirks", "ReasoningDelta",
-    "ResponseCreated", "Retries", "Retrying", "Started", "Timeouts", "TurnEvent", "TurnPolicy", "TurnRequest", "Usage", "UsageReport",
-    "build_messages", "make_client", "run_turn",
+    "Delta",
+    "ErrorKind",
+    "Failed",
+    "Fallback",
+    "FallingBack",
+    "Finished",
+    "Metrics",
+    "Quirks",
+    "ReasoningDelta",
+    "ResponseCreated",
+    "Retries",
+    "Retrying",
+    "Started",
+    "Timeouts",
+    "TurnEvent",
+    "TurnPolicy",
+    "TurnRequest",
+    "Usage",
+    "UsageReport",
+    "build_messages",
+    "make_client",
+    "run_turn",
 ]
 
 

@@ -12,7 +12,7 @@ from .finish import cut_note
 
 
 class Attempt:
-    __slots__ = ("parts", "reasoning", "first_token_at", "rate_since", "finish_reason", "usage", "streamed")
+    __slots__ = ("finish_reason", "first_token_at", "parts", "rate_since", "reasoning", "streamed", "usage")
 
     def __init__(self) -> None:
         self.parts: list[str] = []
@@ -35,5 +35,9 @@ class Attempt:
         if self.finish_reason is None:
             raise AttemptError(ErrorKind.TRUNCATED, f"the stream ended without {end_event}", retryable=True)
         if not self.parts and not cut_note(self.finish_reason):
-            raise AttemptError(ErrorKind.EMPTY, "the model finished without sending any text", retryable=False,
-                               hint="ctrl+r (or the same command) asks again; check the model if it keeps happening")
+            raise AttemptError(
+                ErrorKind.EMPTY,
+                "the model finished without sending any text",
+                retryable=False,
+                hint="ctrl+r (or the same command) asks again; check the model if it keeps happening",
+            )

@@ -13,9 +13,15 @@ NO_KEY = "not-needed"
 """Sent to servers configured without a key (Ollama, llama.cpp): the SDK refuses to start without one."""
 
 
-def make_client(base_url: str | None, api_key: str | None, timeouts: Timeouts,
-                headers: Mapping[str, str] | None = None, *, key_header: str | None = None,
-                query: Mapping[str, str] | None = None) -> AsyncOpenAI:
+def make_client(
+    base_url: str | None,
+    api_key: str | None,
+    timeouts: Timeouts,
+    headers: Mapping[str, str] | None = None,
+    *,
+    key_header: str | None = None,
+    query: Mapping[str, str] | None = None,
+) -> AsyncOpenAI:
     """``max_retries=0``: tenacity owns retries. The read timeout is the stream's idle timeout.
 
     Redirects are not followed: a 307 or 308 would send the conversation, the key and every configured
@@ -45,11 +51,13 @@ def _key_in_header(name: str) -> Callable[[httpx2.Request], Awaitable[None]]:
 
 def stream_timeout(timeouts: Timeouts) -> httpx2.Timeout:
     """For streaming: ``read`` is the longest silence between two chunks."""
-    return httpx2.Timeout(timeouts.request, connect=timeouts.connect, read=timeouts.idle,
-                          write=timeouts.connect, pool=timeouts.connect)
+    return httpx2.Timeout(
+        timeouts.request, connect=timeouts.connect, read=timeouts.idle, write=timeouts.connect, pool=timeouts.connect
+    )
 
 
 def whole_timeout(timeouts: Timeouts) -> httpx2.Timeout:
     """For a non-streaming call the server is silent until the whole answer is ready."""
-    return httpx2.Timeout(timeouts.request, connect=timeouts.connect, read=timeouts.request,
-                          write=timeouts.connect, pool=timeouts.connect)
+    return httpx2.Timeout(
+        timeouts.request, connect=timeouts.connect, read=timeouts.request, write=timeouts.connect, pool=timeouts.connect
+    )

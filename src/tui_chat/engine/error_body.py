@@ -18,8 +18,9 @@ from typing import Any
 MAX_REASON = 300
 """Characters of a server's reason that are shown: a 200 KB error page is not a message."""
 
-_GENERIC = re.compile(r"^(provider returned error|an error occurred during streaming|error|internal server error)\.?$",
-                      re.IGNORECASE)
+_GENERIC = re.compile(
+    r"^(provider returned error|an error occurred during streaming|error|internal server error)\.?$", re.IGNORECASE
+)
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _CONTEXT_OVERFLOW = re.compile(

@@ -20,16 +20,29 @@ from .error_body import clip, code_from_body, is_context_overflow, reason_from_b
 from .events import ErrorKind, reason_text
 
 RETRYABLE_STATUS = {408, 409, 429}
-STREAM_PROBLEMS = {ErrorKind.DROPPED, ErrorKind.STALLED, ErrorKind.TRUNCATED, ErrorKind.STREAM_ERROR,
-                   ErrorKind.MALFORMED}
+STREAM_PROBLEMS = {
+    ErrorKind.DROPPED,
+    ErrorKind.STALLED,
+    ErrorKind.TRUNCATED,
+    ErrorKind.STREAM_ERROR,
+    ErrorKind.MALFORMED,
+}
 """Failures of a stream that had started: these, and only these, count towards the fallback."""
 
 
 class AttemptError(Exception):
     """One failed attempt, classified."""
 
-    def __init__(self, kind: ErrorKind, message: str, *, retryable: bool, status: int | None = None,
-                 retry_after: float | None = None, hint: str = "") -> None:
+    def __init__(
+        self,
+        kind: ErrorKind,
+        message: str,
+        *,
+        retryable: bool,
+        status: int | None = None,
+        retry_after: float | None = None,
+        hint: str = "",
+    ) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
@@ -44,8 +57,12 @@ class AttemptError(Exception):
 
 
 def took_too_long() -> AttemptError:
-    return AttemptError(ErrorKind.TIMEOUT, "the answer took longer than timeouts.request (or retry.deadline)",
-                        retryable=False, hint="raise timeouts.request for very long answers")
+    return AttemptError(
+        ErrorKind.TIMEOUT,
+        "the answer took longer than timeouts.request (or retry.deadline)",
+        retryable=False,
+        hint="raise timeouts.request for very long answers",
+    )
 
 
 def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
@@ -68,7 +85,9 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
         return max(0.0, email.utils.mktime_tz(parsed) - (time.time() if now is None else now))
 
 
-def classify(exc: BaseException, *, streamed: bool, max_retry_after: float, model: str) -> AttemptError:
+def classify(  # noqa: PLR0911 (one return per kind of failure)
+    exc: BaseException, *, streamed: bool, max_retry_after: float, model: str
+) -> AttemptError:
     """Map an exception raised while running one attempt. ``streamed``: the stream had started."""
     if isinstance(exc, AttemptError):
         return exc
@@ -76,26 +95,39 @@ def classify(exc: BaseException, *, streamed: bool, max_retry_after: float, mode
         return _from_status(exc, max_retry_after, model)
     if isinstance(exc, openai.APITimeoutError):
         if streamed:
-            return AttemptError(ErrorKind.STALLED, "no data from the server within the idle timeout",
-                                retryable=True, hint="raise timeouts.idle if the server is just slow")
-        return AttemptError(ErrorKind.TIMEOUT, "the server did not answer in time", retryable=True,
-                            hint="raise timeouts.idle or timeouts.connect if the server is just slow")
+            return AttemptError(
+                ErrorKind.STALLED,
+                "no data from the server within the idle timeout",
+                retryable=True,
+                hint="raise timeouts.idle if the server is just slow",
+            )
+        return AttemptError(
+            ErrorKind.TIMEOUT,
+            "the server did not answer in time",
+            retryable=True,
+            hint="raise timeouts.idle or timeouts.connect if the server is just slow",
+        )
     if isinstance(exc, openai.APIConnectionError):
         if isinstance(exc.__cause__, httpx2.DecodingError):  # the bytes came, but are not what they claim to be
-            return AttemptError(ErrorKind.MALFORMED, f"the server's answer cannot be decoded ({exc.__cause__})",
-                                retryable=True)
+            return AttemptError(
+                ErrorKind.MALFORMED, f"the server's answer cannot be decoded ({exc.__cause__})", retryable=True
+            )
         if streamed:
-            return AttemptError(ErrorKind.DROPPED, "the connection closed in the middle of the answer",
-                                retryable=True)
+            return AttemptError(ErrorKind.DROPPED, "the connection closed in the middle of the answer", retryable=True)
         cause = exc.__cause__ or exc.__context__
         detail = f" ({type(cause).__name__})" if cause else ""
-        return AttemptError(ErrorKind.CONNECTION, f"cannot reach the server{detail}", retryable=True,
-                            hint="check the base URL and that the server is running")
+        return AttemptError(
+            ErrorKind.CONNECTION,
+            f"cannot reach the server{detail}",
+            retryable=True,
+            hint="check the base URL and that the server is running",
+        )
     if isinstance(exc, openai.APIError):
         return _from_stream_error(exc)
     if isinstance(exc, (json.JSONDecodeError, pydantic.ValidationError, UnicodeDecodeError)):
-        return AttemptError(ErrorKind.MALFORMED, f"the server sent a malformed chunk ({_first_line(exc)})",
-                            retryable=True)
+        return AttemptError(
+            ErrorKind.MALFORMED, f"the server sent a malformed chunk ({_first_line(exc)})", retryable=True
+        )
     if isinstance(exc, openai.OpenAIError):
         return AttemptError(ErrorKind.CLIENT, _first_line(exc), retryable=False)
     return AttemptError(ErrorKind.CLIENT, f"{type(exc).__name__}: {_first_line(exc)}", retryable=False)
@@ -117,9 +149,14 @@ def _from_status(exc: openai.APIStatusError, max_retry_after: float, model: str)
         return AttemptError(ErrorKind.QUOTA, message, retryable=False, status=status, hint=QUOTA_HINT)
     if 300 <= status < 400:
         target = headers.get("location", "another address")
-        return AttemptError(ErrorKind.BAD_REQUEST, f"the server redirects to {target}", retryable=False,
-                            status=status, hint="make that the profile's base_url (API redirects are not followed, "
-                                                "so the key and the conversation only go where you configured)")
+        return AttemptError(
+            ErrorKind.BAD_REQUEST,
+            f"the server redirects to {target}",
+            retryable=False,
+            status=status,
+            hint="make that the profile's base_url (API redirects are not followed, "
+            "so the key and the conversation only go where you configured)",
+        )
     if status == 402:
         return AttemptError(ErrorKind.PAYMENT, message, retryable=False, status=status, hint=PAYMENT_HINT)
     if 400 <= status < 500 and status != 429 and is_context_overflow(message, code):

@@ -175,5 +175,6 @@ class Failed(NamedTuple):
         return reason_text(self.kind, self.status)
 
 
-TurnEvent = (Started | Delta | ReasoningDelta | UsageReport | Retrying | FallingBack | ResponseCreated | Finished
-             | Failed)
+TurnEvent = (
+    Started | Delta | ReasoningDelta | UsageReport | Retrying | FallingBack | ResponseCreated | Finished | Failed
+)

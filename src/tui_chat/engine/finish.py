@@ -14,9 +14,17 @@ ENDED = frozenset({"stop", "tool_calls", "function_call"})
 """The model ended its answer."""
 
 ALIASES = {
-    "eos": "stop", "eos_token": "stop", "end_turn": "stop", "stop_sequence": "stop", "end": "stop",
-    "max_tokens": "length", "model_length": "length", "max_output_tokens": "length",
-    "safety": "content_filter", "recitation": "content_filter", "blocklist": "content_filter",
+    "eos": "stop",
+    "eos_token": "stop",
+    "end_turn": "stop",
+    "stop_sequence": "stop",
+    "end": "stop",
+    "max_tokens": "length",
+    "model_length": "length",
+    "max_output_tokens": "length",
+    "safety": "content_filter",
+    "recitation": "content_filter",
+    "blocklist": "content_filter",
 }
 
 CUT = {

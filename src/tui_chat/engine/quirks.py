@@ -33,7 +33,11 @@ class Quirks:
                 failure.retryable = False
                 return
             failure.retry_after = 0.0
-        elif (background and failure.kind == ErrorKind.BAD_REQUEST and failure.status in (400, 422)
-              and "background" in failure.message.lower()):
+        elif (
+            background
+            and failure.kind == ErrorKind.BAD_REQUEST
+            and failure.status in (400, 422)
+            and "background" in failure.message.lower()
+        ):
             self.no_background.add(url)
             failure.retryable, failure.retry_after = True, 0.0

@@ -50,8 +50,9 @@ class RetryPolicy:
         self.retrying = AsyncRetrying(
             stop=stop,
             wait=wait_server_or_backoff(
-                wait_exponential_jitter(multiplier=settings.initial_backoff, max=settings.max_backoff,
-                                        jitter=settings.jitter)
+                wait_exponential_jitter(
+                    multiplier=settings.initial_backoff, max=settings.max_backoff, jitter=settings.jitter
+                )
             ),
             retry=retry_if_exception(lambda exc: isinstance(exc, AttemptError) and exc.retryable),
             sleep=self._remember_delay,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from openai import AsyncOpenAI
 
@@ -23,8 +23,8 @@ from .attempt import Attempt
 from .errors import STREAM_PROBLEMS, AttemptError, classify
 from .events import ErrorKind, Failed, FallingBack, Finished, Metrics, Retrying, Started, TurnEvent
 from .models import redacted
-from .quirks import Quirks
 from .policy import TurnPolicy
+from .quirks import Quirks
 from .request import TurnRequest
 from .retry import RetryPolicy
 from .wire import Wire, wire_for
@@ -33,8 +33,9 @@ GONE = (ErrorKind.NOT_FOUND, ErrorKind.BAD_REQUEST)
 """A resume refused this way will never work: the server forgot the response, or cannot stream it again."""
 
 
-async def run_turn(client: AsyncOpenAI, request: TurnRequest, policy: TurnPolicy,
-                   quirks: Quirks | None = None) -> AsyncIterator[TurnEvent]:
+async def run_turn(
+    client: AsyncOpenAI, request: TurnRequest, policy: TurnPolicy, quirks: Quirks | None = None
+) -> AsyncGenerator[TurnEvent, None]:
     """Yield the events of one turn; it ends with exactly one ``Finished`` or ``Failed`` (unless cancelled)."""
     wire = wire_for(client, request, policy, quirks or Quirks())
     try:
@@ -65,7 +66,7 @@ class _Turn:
         quirks = self.wire.quirks
         return self.request.stream and not self.fell_back and self.url not in quirks.no_stream
 
-    async def run(self) -> AsyncIterator[TurnEvent]:
+    async def run(self) -> AsyncGenerator[TurnEvent, None]:
         retry = RetryPolicy(self.policy.retry, extra_attempt=lambda: self.fallback_owed)
         max_attempts = self.policy.retry.max_attempts
         failure: AttemptError | None = None
@@ -76,8 +77,9 @@ class _Turn:
                 if failure is not None:
                     delay = retry.take_delay() or 0.0
                     discarded = resume_after is None and self.attempt.delivered
-                    yield Retrying(self.attempts - 1, max_attempts, delay, failure.reason, failure.kind,
-                                   discarded, resume_after)
+                    yield Retrying(
+                        self.attempts - 1, max_attempts, delay, failure.reason, failure.kind, discarded, resume_after
+                    )
                     fallback = self._fallback_reason(failure)
                     if fallback:
                         self.fell_back, self.fallback_owed = True, False
@@ -103,8 +105,9 @@ class _Turn:
                         raise failure
                 if failure is None:
                     done = self.attempt
-                    yield Finished(done.finish_reason or "stop", "".join(done.parts), "".join(done.reasoning),
-                                   self._metrics())
+                    yield Finished(
+                        done.finish_reason or "stop", "".join(done.parts), "".join(done.reasoning), self._metrics()
+                    )
                     return
         except AttemptError as exc:
             message = exc.message
@@ -114,8 +117,15 @@ class _Turn:
 
     def _record(self, exc: Exception, streaming: bool, resumed: bool) -> AttemptError:
         """Classify a failed attempt and update what the next attempt should do differently."""
-        failure = redacted(self.client, classify(exc, streamed=self.attempt.streamed, model=self.request.model,
-                                                 max_retry_after=self.policy.retry.max_retry_after))
+        failure = redacted(
+            self.client,
+            classify(
+                exc,
+                streamed=self.attempt.streamed,
+                model=self.request.model,
+                max_retry_after=self.policy.retry.max_retry_after,
+            ),
+        )
         if resumed and failure.kind in GONE:
             self.wire.cannot_resume()
             failure.message = f"the answer cannot be resumed ({failure.message}); it starts over"

@@ -45,17 +45,29 @@ def respond(model: str, seed: int, n: int, stream: bool, include_usage: bool) ->
     fault = _fault(seed, n, stream)
     kind, where = fault if fault else ("", 0.0)
     if kind == "429":
-        return error(429, "Rate limit reached for requests.", "requests", "rate_limit_exceeded",
-                     {"retry-after-ms": "20", "retry-after": "1"})
+        return error(
+            429,
+            "Rate limit reached for requests.",
+            "requests",
+            "rate_limit_exceeded",
+            {"retry-after-ms": "20", "retry-after": "1"},
+        )
     if kind == "500":
         return error(500, "The server had an error while processing your request.", "server_error")
     if kind == "html502":
         return Response(HTML_502, status_code=502, media_type="text/html")
     if not stream:
         message = {"role": "assistant", "content": "".join(tokens)}
-        return JSONResponse({"id": "chatcmpl-chaos", "object": "chat.completion", "created": 0, "model": model,
-                             "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-                             "usage": usage(1, len(tokens))})
+        return JSONResponse(
+            {
+                "id": "chatcmpl-chaos",
+                "object": "chat.completion",
+                "created": 0,
+                "model": model,
+                "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+                "usage": usage(1, len(tokens)),
+            }
+        )
     return StreamingResponse(_events(model, tokens, kind, where, include_usage), media_type="text/event-stream")
 
 
@@ -65,13 +77,18 @@ async def _events(model: str, tokens: list[str], kind: str, where: float, includ
     events += [prefix + '{"content":' + json.dumps(token) + '},"finish_reason":null}]}' for token in tokens]
     events.append(prefix + '{},"finish_reason":"stop"}]}')
     if include_usage:
-        events.append('{"id":"chatcmpl-chaos","object":"chat.completion.chunk","created":0,"model":'
-                      + json.dumps(model) + ',"choices":[],"usage":' + json.dumps(usage(1, len(tokens))) + "}")
+        events.append(
+            '{"id":"chatcmpl-chaos","object":"chat.completion.chunk","created":0,"model":'
+            + json.dumps(model)
+            + ',"choices":[],"usage":'
+            + json.dumps(usage(1, len(tokens)))
+            + "}"
+        )
     events.append("[DONE]")
     at = 1 + int(where * len(tokens)) if kind else len(events)  # the fault strikes before event ``at``
     sse = [f"data: {event}\n\n" for event in events]
     for start in range(0, at, 16):  # a few events a write, as servers flush
-        yield "".join(sse[start:min(start + 16, at)])
+        yield "".join(sse[start : min(start + 16, at)])
         await asyncio.sleep(0)
     if kind == "dropbytes":  # inside an event, at a random byte
         yield sse[at][: 1 + int(where * 997) % (len(sse[at]) - 1)]

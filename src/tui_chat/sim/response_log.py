@@ -33,8 +33,11 @@ class ResponseLog:
         self.done = asyncio.Event()
         self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._delta_head = ('{"type":"response.output_text.delta","item_id":"' + MESSAGE_ID
-                            + '","output_index":0,"content_index":0,"logprobs":[],"sequence_number":')
+        self._delta_head = (
+            '{"type":"response.output_text.delta","item_id":"'
+            + MESSAGE_ID
+            + '","output_index":0,"content_index":0,"logprobs":[],"sequence_number":'
+        )
 
     def start(self, producer: Coroutine[Any, Any, None]) -> None:
         self._task = asyncio.get_running_loop().create_task(producer)
@@ -62,8 +65,14 @@ class ResponseLog:
     def text_delta(self, token: str) -> None:
         """The hot path: one delta event, its JSON written by hand."""
         self.text.append(token)
-        self._append("event: response.output_text.delta\ndata: " + self._delta_head + str(len(self.events))
-                     + ',"delta":' + json.dumps(token) + "}\n\n")
+        self._append(
+            "event: response.output_text.delta\ndata: "
+            + self._delta_head
+            + str(len(self.events))
+            + ',"delta":'
+            + json.dumps(token)
+            + "}\n\n"
+        )
 
     async def reasoning(self, pieces: list[str], delay: float) -> None:
         item = {"type": "reasoning", "id": REASONING_ID, "summary": []}
@@ -80,10 +89,23 @@ class ResponseLog:
         self.emit("response.output_item.done", {"output_index": 0, "item": self._reasoning_item()})
 
     def open_message(self) -> None:
-        self.emit("response.output_item.added", {"output_index": self._message_index, "item": {
-            "type": "message", "id": MESSAGE_ID, "role": "assistant", "status": "in_progress", "content": []}})
-        self.emit("response.content_part.added", {"item_id": MESSAGE_ID, "output_index": self._message_index,
-                                                  "content_index": 0, "part": _text_part("")})
+        self.emit(
+            "response.output_item.added",
+            {
+                "output_index": self._message_index,
+                "item": {
+                    "type": "message",
+                    "id": MESSAGE_ID,
+                    "role": "assistant",
+                    "status": "in_progress",
+                    "content": [],
+                },
+            },
+        )
+        self.emit(
+            "response.content_part.added",
+            {"item_id": MESSAGE_ID, "output_index": self._message_index, "content_index": 0, "part": _text_part("")},
+        )
         if self._message_index:  # the deltas name the message's place in the output
             self._delta_head = self._delta_head.replace('"output_index":0', f'"output_index":{self._message_index}')
 
@@ -94,7 +116,9 @@ class ResponseLog:
         self.emit("response.content_part.done", {**where, "part": _text_part(text)})
         self.emit("response.output_item.done", {"output_index": index, "item": self._message_item()})
 
-    def end(self, status: str, *, error: dict[str, str] | None = None, incomplete: dict[str, str] | None = None) -> None:
+    def end(
+        self, status: str, *, error: dict[str, str] | None = None, incomplete: dict[str, str] | None = None
+    ) -> None:
         """The terminal event: ``completed``, ``incomplete`` or ``failed``."""
         self.error, self.incomplete = error, incomplete
         self.emit(f"response.{status}", {"response": self.response(status)})
@@ -126,12 +150,20 @@ class ResponseLog:
         return 1 if self.summary else 0
 
     def _reasoning_item(self) -> dict[str, Any]:
-        return {"type": "reasoning", "id": REASONING_ID,
-                "summary": [{"type": "summary_text", "text": "".join(self.summary)}]}
+        return {
+            "type": "reasoning",
+            "id": REASONING_ID,
+            "summary": [{"type": "summary_text", "text": "".join(self.summary)}],
+        }
 
     def _message_item(self) -> dict[str, Any]:
-        return {"type": "message", "id": MESSAGE_ID, "role": "assistant", "status": "completed",
-                "content": [_text_part("".join(self.text))]}
+        return {
+            "type": "message",
+            "id": MESSAGE_ID,
+            "role": "assistant",
+            "status": "completed",
+            "content": [_text_part("".join(self.text))],
+        }
 
     def response(self, status: str | None = None) -> dict[str, Any]:
         status = status or self.status
@@ -139,13 +171,23 @@ class ResponseLog:
         if status in ("completed", "incomplete", "cancelled") or (self.text and status != "failed"):
             output.append(self._message_item())
         return {
-            "id": self.id, "object": "response", "created_at": self.created_at, "model": self.model,
-            "status": status, "background": self.background, "instructions": self.instructions,
+            "id": self.id,
+            "object": "response",
+            "created_at": self.created_at,
+            "model": self.model,
+            "status": status,
+            "background": self.background,
+            "instructions": self.instructions,
             "error": self.error if status == "failed" else None,
             "incomplete_details": self.incomplete if status == "incomplete" else None,
-            "output": output, "parallel_tool_calls": True, "tool_choice": "auto", "tools": [],
+            "output": output,
+            "parallel_tool_calls": True,
+            "tool_choice": "auto",
+            "tools": [],
             "usage": self.usage if status in ("completed", "incomplete") else None,
-            "metadata": {}, "temperature": None, "top_p": None,
+            "metadata": {},
+            "temperature": None,
+            "top_p": None,
         }
 
 

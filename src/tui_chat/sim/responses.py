@@ -59,19 +59,28 @@ class ResponsesApi:
             return JSONResponse(log.response())
         return self._stream(log, scenario, after=-1)
 
-    def _early(self, scenario: Scenario | None, model: str, n: int, body: dict) -> Response | None:
+    def _early(self, scenario: Scenario | None, model: str, n: int, body: dict[str, Any]) -> Response | None:
         if scenario is None:
             return error(404, f"The model `{model}` does not exist.", "invalid_request_error", "model_not_found")
         name = scenario.name
         if name == "noresponses":
             return JSONResponse({"detail": "Not Found"}, status_code=404)
         if name == "nobackground" and body.get("background"):
-            return error(400, "Background mode is not supported by this server.", "invalid_request_error",
-                         "unsupported_parameter")
+            return error(
+                400,
+                "Background mode is not supported by this server.",
+                "invalid_request_error",
+                "unsupported_parameter",
+            )
         if name == "ratelimit" and n <= scenario.int_arg(0, 2):
             seconds = scenario.arg(1, 1.0)
-            return error(429, "Rate limit reached for requests. Please try again later.", "requests",
-                         "rate_limit_exceeded", {"retry-after-ms": str(int(seconds * 1000))})
+            return error(
+                429,
+                "Rate limit reached for requests. Please try again later.",
+                "requests",
+                "rate_limit_exceeded",
+                {"retry-after-ms": str(int(seconds * 1000))},
+            )
         if name == "5xx" and n <= scenario.int_arg(0, 2):
             return error(500, "The server had an error while processing your request.", "server_error")
         if name == "auth":
@@ -85,8 +94,9 @@ class ResponsesApi:
         if request.query_params.get("stream") not in ("true", "1"):
             return JSONResponse(log.response())
         if not log.background:
-            return error(400, "Only responses created with background=true can be streamed again.",
-                         "invalid_request_error")
+            return error(
+                400, "Only responses created with background=true can be streamed again.", "invalid_request_error"
+            )
         after = int(request.query_params.get("starting_after", "-1"))
         self.stats.resumed[log.model] += 1
         self.stats.resumed_after.setdefault(log.model, []).append(after)
@@ -105,8 +115,9 @@ class ResponsesApi:
     def _stream(self, log: ResponseLog, scenario: Scenario, after: int) -> Response:
         self.stats.streams[log.model] += 1
         fault, at = self._stream_fault(scenario, self.stats.streams[log.model])
-        return StreamingResponse(self._follow(log, after, fault, at), media_type="text/event-stream",
-                                 headers={"cache-control": "no-cache"})
+        return StreamingResponse(
+            self._follow(log, after, fault, at), media_type="text/event-stream", headers={"cache-control": "no-cache"}
+        )
 
     @staticmethod
     def _stream_fault(scenario: Scenario, streams: int) -> tuple[str, int]:
@@ -120,7 +131,7 @@ class ResponsesApi:
         try:
             async for events in log.follow(after):
                 if sent + len(events) >= at:
-                    yield "".join(events[:at - sent])
+                    yield "".join(events[: at - sent])
                     if fault == "stall":
                         await asyncio.sleep(STALL_SECONDS)
                     raise DroppedConnection("simulated dropped stream")
@@ -134,7 +145,7 @@ class ResponsesApi:
                 log.cancel()  # nobody can come back for it
             raise
 
-    async def _produce(self, log: ResponseLog, scenario: Scenario, n: int, body: dict) -> None:
+    async def _produce(self, log: ResponseLog, scenario: Scenario, n: int, body: dict[str, Any]) -> None:
         """The response's events, at the scenario's pace, ending in exactly one terminal event."""
         name = scenario.name
         prompt = _last_user_text(body.get("input"))
@@ -145,8 +156,11 @@ class ResponsesApi:
             reason, cut_at = "length", limit
         tokens = tokens[:cut_at]
         delay = token_delay(scenario)
-        fail_at = scenario.int_arg(0, FAULTS_AFTER[name]) if name in ("midstream", "failed") and \
-            n <= scenario.int_arg(1, 1) else ALWAYS
+        fail_at = (
+            scenario.int_arg(0, FAULTS_AFTER[name])
+            if name in ("midstream", "failed") and n <= scenario.int_arg(1, 1)
+            else ALWAYS
+        )
         log.emit("response.created", {"response": log.response("queued" if log.background else "in_progress")})
         log.emit("response.in_progress", {"response": log.response("in_progress")})
         if name == "reasoning":
@@ -157,8 +171,10 @@ class ResponsesApi:
                 if name == "failed":
                     log.end("failed", error={"code": "server_error", "message": "The model failed to finish."})
                 else:
-                    log.emit("error", {"code": "server_error", "message": "The server had an error while streaming.",
-                                       "param": None})
+                    log.emit(
+                        "error",
+                        {"code": "server_error", "message": "The server had an error while streaming.", "param": None},
+                    )
                     log.close(status="failed")
                 return
             log.text_delta(token)
@@ -167,11 +183,16 @@ class ResponsesApi:
             elif index % BATCH == BATCH - 1:
                 await asyncio.sleep(0)
         log.close_message()
-        prompt_tokens = sum(len(tokenize(str(item.get("content", "")))) for item in body.get("input") or []
-                            if isinstance(item, dict))
-        log.usage = {"input_tokens": prompt_tokens, "output_tokens": len(tokens),
-                     "total_tokens": prompt_tokens + len(tokens), "input_tokens_details": {"cached_tokens": 0},
-                     "output_tokens_details": {"reasoning_tokens": 0}}
+        prompt_tokens = sum(
+            len(tokenize(str(item.get("content", "")))) for item in body.get("input") or [] if isinstance(item, dict)
+        )
+        log.usage = {
+            "input_tokens": prompt_tokens,
+            "output_tokens": len(tokens),
+            "total_tokens": prompt_tokens + len(tokens),
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens_details": {"reasoning_tokens": 0},
+        }
         if reason == "stop":
             log.end("completed")
         else:
@@ -188,4 +209,3 @@ def _last_user_text(items: Any) -> str:
                 return " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
             return str(content or "")
     return ""
-

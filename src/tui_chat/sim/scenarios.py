@@ -7,6 +7,7 @@ stream after 20 tokens, for the first request only"). Every scenario is listed b
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import cycle, islice
 
@@ -123,8 +124,12 @@ SCENARIOS: dict[str, str] = {
     "noresponses": "a server without the Responses API: 404 on /v1/responses",
     "redirect": "307 to the same simulator under another origin (localhost): a client must not follow it",
 }
-CUT_SCENARIOS = {"length": "length", "filter": "content_filter", "finisherror": "error",
-                 "nosysres": "insufficient_system_resource"}
+CUT_SCENARIOS = {
+    "length": "length",
+    "filter": "content_filter",
+    "finisherror": "error",
+    "nosysres": "insufficient_system_resource",
+}
 """Scenarios that end the stream after N tokens with this finish_reason."""
 ALWAYS = 10**9
 
@@ -149,7 +154,7 @@ def tokenize(text: str) -> list[str]:
 def prose_tokens(count: int) -> list[str]:
     """``count`` tokens of varied markdown: headings, paragraphs, lists, code, quotes."""
 
-    def sections():
+    def sections() -> Iterator[str]:
         n = 0
         for template in cycle(PROSE_SECTIONS):
             if template.startswith("## "):
@@ -185,8 +190,17 @@ def reply_tokens(scenario: Scenario, prompt: str, attempt: int = 1) -> list[str]
         return tokenize(MARKUP_REPLY)
     if name == "reword":
         return tokenize(REWORDED if attempt > 1 else "A first try at an answer that will be cut off soon.")
-    if name in ("drop", "stall", "midstream", "malformed", "truncate", *CUT_SCENARIOS, "index1", "dropthen500",
-                "failed"):
+    if name in (
+        "drop",
+        "stall",
+        "midstream",
+        "malformed",
+        "truncate",
+        *CUT_SCENARIOS,
+        "index1",
+        "dropthen500",
+        "failed",
+    ):
         return prose_tokens(max(scenario.int_arg(0, 20) * 2, 40))
     if name == "empty":
         return []
@@ -200,7 +214,16 @@ def token_delay(scenario: Scenario) -> float:
         return scenario.arg(1, 100) / 1000
     if scenario.name in ("normal", "reasoning", "echo"):
         return 0.004
-    if scenario.name in ("drop", "stall", "midstream", "malformed", "truncate", *CUT_SCENARIOS, "index1",
-                         "dropthen500", "failed"):
+    if scenario.name in (
+        "drop",
+        "stall",
+        "midstream",
+        "malformed",
+        "truncate",
+        *CUT_SCENARIOS,
+        "index1",
+        "dropthen500",
+        "failed",
+    ):
         return 0.001
     return 0.0

@@ -16,6 +16,7 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,24 +27,25 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from . import chaos
-from .responses import ResponsesApi
 from .provider_shapes import ESCAPES, LMSTUDIO_CONTEXT, PROVIDER_ERRORS, cut, pings
+from .responses import ResponsesApi
 from .scenarios import ALWAYS, REASONING, SCENARIOS, Scenario, parse_model, reply_tokens, token_delay, tokenize
 from .wire import BATCH, STALL_SECONDS, DroppedConnection, chunk_prefix, error, stream_fault, usage
+
 
 @dataclass
 class Stats:
     """What the simulator saw, per model name; read by tests through ``/sim/stats``."""
 
-    requests: Counter = field(default_factory=Counter)
-    completed: Counter = field(default_factory=Counter)
-    disconnected: Counter = field(default_factory=Counter)
+    requests: Counter[str] = field(default_factory=Counter)
+    completed: Counter[str] = field(default_factory=Counter)
+    disconnected: Counter[str] = field(default_factory=Counter)
     last_request: dict[str, dict[str, Any]] = field(default_factory=dict)
-    streams: Counter = field(default_factory=Counter)
+    streams: Counter[str] = field(default_factory=Counter)
     """Responses API: streams opened, the first ones and the resumes."""
-    resumed: Counter = field(default_factory=Counter)
+    resumed: Counter[str] = field(default_factory=Counter)
     resumed_after: dict[str, list[int]] = field(default_factory=dict)
-    cancelled: Counter = field(default_factory=Counter)
+    cancelled: Counter[str] = field(default_factory=Counter)
 
     def reset(self) -> None:
         for counter in (self.requests, self.completed, self.disconnected, self.streams, self.resumed, self.cancelled):
@@ -86,8 +88,16 @@ class Simulator:
         )
 
     async def models(self, request: Request) -> Response:
-        data = [{"id": name.split("-")[0] if name != "5xx-K" else "5xx", "object": "model", "created": 0,
-                 "owned_by": "tui-chat-sim", "description": text} for name, text in SCENARIOS.items()]
+        data = [
+            {
+                "id": name.split("-")[0] if name != "5xx-K" else "5xx",
+                "object": "model",
+                "created": 0,
+                "owned_by": "tui-chat-sim",
+                "description": text,
+            }
+            for name, text in SCENARIOS.items()
+        ]
         return JSONResponse({"object": "list", "data": data})
 
     async def reset(self, request: Request) -> Response:
@@ -117,8 +127,9 @@ class Simulator:
         if scenario is None:
             return error(404, f"The model `{model}` does not exist.", "invalid_request_error", "model_not_found")
         if scenario.name == "chaos":
-            return chaos.respond(model, scenario.int_arg(0, 0), n, stream,
-                                 bool((body.get("stream_options") or {}).get("include_usage")))
+            return chaos.respond(
+                model, scenario.int_arg(0, 0), n, stream, bool((body.get("stream_options") or {}).get("include_usage"))
+            )
         early = self._early_response(request, scenario, n, stream, body)
         if early is not None:
             return early
@@ -133,46 +144,71 @@ class Simulator:
         events = self._events(model, scenario, n, tokens, prompt_tokens, include_usage)
         return StreamingResponse(events, media_type="text/event-stream", headers={"cache-control": "no-cache"})
 
-    def _early_response(self, request: Request, scenario: Scenario, n: int, stream: bool, body: dict) -> Response | None:
+    def _early_response(  # noqa: C901, PLR0911 (one answer per scenario)
+        self, request: Request, scenario: Scenario, n: int, stream: bool, body: dict[str, Any]
+    ) -> Response | None:
         """Errors answered before any token: auth, rate limits, server errors, unsupported options."""
         name = scenario.name
         if name == "auth":
-            return error(401, "Incorrect API key provided: sk-…. Check your key.", "invalid_request_error",
-                          "invalid_api_key")
+            return error(
+                401, "Incorrect API key provided: sk-…. Check your key.", "invalid_request_error", "invalid_api_key"
+            )
         if name == "quota":
-            return error(429, "You exceeded your current quota, please check your plan and billing details.",
-                          "insufficient_quota", "insufficient_quota")
+            return error(
+                429,
+                "You exceeded your current quota, please check your plan and billing details.",
+                "insufficient_quota",
+                "insufficient_quota",
+            )
         if name == "ratelimit" and n <= scenario.int_arg(0, 2):
             seconds = scenario.arg(1, 1.0)
             headers = {"retry-after": str(max(1, math.ceil(seconds))), "retry-after-ms": str(int(seconds * 1000))}
-            return error(429, "Rate limit reached for requests. Please try again later.", "requests",
-                          "rate_limit_exceeded", headers)
+            return error(
+                429,
+                "Rate limit reached for requests. Please try again later.",
+                "requests",
+                "rate_limit_exceeded",
+                headers,
+            )
         if name == "5xx" and n <= scenario.int_arg(0, 2):
             status = 500 if n % 2 else 503
             return error(status, "The server had an error while processing your request.", "server_error")
         if name == "nostream" and stream:
-            return error(400, "Streaming is not supported by this server (stream=true).", "invalid_request_error",
-                          "unsupported_parameter")
+            return error(
+                400,
+                "Streaming is not supported by this server (stream=true).",
+                "invalid_request_error",
+                "unsupported_parameter",
+            )
         if name == "nostreamopts" and "stream_options" in body:
-            return error(400, "Unrecognized request argument supplied: stream_options", "invalid_request_error",
-                          "unsupported_parameter")
+            return error(
+                400,
+                "Unrecognized request argument supplied: stream_options",
+                "invalid_request_error",
+                "unsupported_parameter",
+            )
         if name == "escapes":
             return error(400, ESCAPES, "invalid_request_error")
         if name == "echokey":
             sent = request.headers.get("authorization", "")
-            return error(401, f"Incorrect API key provided: {sent.removeprefix('Bearer ')} (header: {sent})",
-                          "invalid_request_error", "invalid_api_key")
+            return error(
+                401,
+                f"Incorrect API key provided: {sent.removeprefix('Bearer ')} (header: {sent})",
+                "invalid_request_error",
+                "invalid_api_key",
+            )
         if name == "pings" and stream:
             return StreamingResponse(pings(), media_type="text/event-stream")
         if name == "sseforjson" and not stream:
-            return Response("data: {\"choices\": []}\n\ndata: [DONE]\n\n", media_type="text/event-stream")
+            return Response('data: {"choices": []}\n\ndata: [DONE]\n\n', media_type="text/event-stream")
         if name == "error200":
             return JSONResponse({"error": {"message": "Invalid API key", "code": 401}})
         if name == "huge400":
             return error(400, "This request is wrong because " + "very " * 40_000 + "long.", "invalid_request_error")
         if name == "gzipgarbage":
-            return Response(b"\x1f\x8b this is not gzip at all", media_type="application/json",
-                            headers={"content-encoding": "gzip"})
+            return Response(
+                b"\x1f\x8b this is not gzip at all", media_type="application/json", headers={"content-encoding": "gzip"}
+            )
         if name == "dropthen500" and n > 1:
             return error(500, "The server had an error while processing your request.", "server_error")
         if name == "redirect":
@@ -182,7 +218,7 @@ class Simulator:
             return PROVIDER_ERRORS[name](body)
         return None
 
-    def _completion(self, model: str, scenario: Scenario, tokens: list[str], prompt_tokens: int) -> dict:
+    def _completion(self, model: str, scenario: Scenario, tokens: list[str], prompt_tokens: int) -> dict[str, Any]:
         finish, cut_at = cut(scenario, ALWAYS)
         tokens = tokens[:cut_at]
         message: dict[str, Any] = {"role": "assistant", "content": "".join(tokens)}
@@ -197,8 +233,9 @@ class Simulator:
             "usage": usage(prompt_tokens, len(tokens)),
         }
 
-    async def _events(self, model: str, scenario: Scenario, n: int, tokens: list[str], prompt_tokens: int,
-                      include_usage: bool):
+    async def _events(  # noqa: C901, PLR0917 (the scenarios' faults, in stream order)
+        self, model: str, scenario: Scenario, n: int, tokens: list[str], prompt_tokens: int, include_usage: bool
+    ) -> AsyncIterator[str]:
         """The SSE body. Faults fire after ``N`` tokens on the first ``K`` requests of the model."""
         name = scenario.name
         default_k = ALWAYS if name in ("drop", "stall") else 1
@@ -214,7 +251,8 @@ class Simulator:
         pending: list[str] = [prefix + '{"role":"assistant","content":""},"finish_reason":null}]}']
         try:
             if name == "ctxevent":
-                yield f"event: error\ndata: {json.dumps({'error': {'message': LMSTUDIO_CONTEXT}, 'message': LMSTUDIO_CONTEXT})}\n\n"
+                body = json.dumps({"error": {"message": LMSTUDIO_CONTEXT}, "message": LMSTUDIO_CONTEXT})
+                yield f"event: error\ndata: {body}\n\n"
                 return
             if name in ("reasoning", "index1"):
                 for piece in tokenize(REASONING):
@@ -243,7 +281,10 @@ class Simulator:
             if include_usage:
                 pending.append(
                     '{"id":"chatcmpl-sim","object":"chat.completion.chunk","created":0,"model":'
-                    + json.dumps(model) + ',"choices":[],"usage":' + json.dumps(usage(prompt_tokens, len(tokens))) + "}"
+                    + json.dumps(model)
+                    + ',"choices":[],"usage":'
+                    + json.dumps(usage(prompt_tokens, len(tokens)))
+                    + "}"
                 )
             if name == "hangafter":
                 yield self._flush(pending)
@@ -279,8 +320,9 @@ class SimServer:
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
         self.host, self.port = self._sock.getsockname()[:2]
-        config = uvicorn.Config(self.simulator.app, log_level=log_level, access_log=False, lifespan="off",
-                                timeout_graceful_shutdown=1)
+        config = uvicorn.Config(
+            self.simulator.app, log_level=log_level, access_log=False, lifespan="off", timeout_graceful_shutdown=1
+        )
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
         logging.getLogger("uvicorn.error").addFilter(_Quiet())
@@ -290,8 +332,9 @@ class SimServer:
         return f"http://{self.host}:{self.port}/v1"
 
     def start(self) -> SimServer:
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]},
-                                        name="tui-chat-sim", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._sock]}, name="tui-chat-sim", daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:
@@ -317,5 +360,3 @@ def serve_forever(host: str, port: int) -> None:
     """Run in the foreground (``tui-chat sim``) until interrupted."""
     logging.getLogger("uvicorn.error").addFilter(_Quiet())
     uvicorn.run(Simulator().app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
-
-

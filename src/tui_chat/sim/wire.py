@@ -17,8 +17,9 @@ class DroppedConnection(Exception):
     """Raised inside the response body to make uvicorn cut the connection mid-stream."""
 
 
-
-def error(status: int, message: str, kind: str, code: str | None = None, headers: dict | None = None) -> Response:
+def error(
+    status: int, message: str, kind: str, code: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
     body = {"error": {"message": message, "type": kind, "code": code, "param": None}}
     return JSONResponse(body, status_code=status, headers=headers)
 

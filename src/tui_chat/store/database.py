@@ -86,8 +86,7 @@ class HistoryStore:
             raise StoreError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
         check = IntegrityCheck(path) if path.exists() and path.stat().st_size else None
         try:
-            db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                                 check_same_thread=False)
+            db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
             db.row_factory = sqlite3.Row
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if db.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
@@ -107,8 +106,9 @@ class HistoryStore:
     def _open_read_only(cls, path: Path, migrations: Sequence[Migration]) -> HistoryStore:
         """A file (or a folder) we may not write: still listed, searched and exported; every write is refused."""
         try:
-            db = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True, isolation_level=None,
-                                 check_same_thread=False)
+            db = sqlite3.connect(
+                f"{path.resolve().as_uri()}?immutable=1", uri=True, isolation_level=None, check_same_thread=False
+            )
             db.row_factory = sqlite3.Row
             store = cls(db, path)
             store.read_only = True
@@ -127,8 +127,10 @@ class HistoryStore:
         if self._check is not None:
             self._damage, self._check = self._check.problem(), None
         if self._damage:
-            raise DamagedDatabase(f"{self.path} is damaged ({self._damage}): it is kept as it is and nothing is "
-                                  "written to it; move it aside (or restore a copy) to start a new history")
+            raise DamagedDatabase(
+                f"{self.path} is damaged ({self._damage}): it is kept as it is and nothing is "
+                "written to it; move it aside (or restore a copy) to start a new history"
+            )
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -164,24 +166,30 @@ class HistoryStore:
         """Apply what is missing. An up-to-date database is only read, so opening it waits for no check."""
         if not self._read("SELECT 1 FROM sqlite_master WHERE name = 'schema_migrations'"):
             with self._write() as db:
-                db.execute("CREATE TABLE schema_migrations "
-                           "(name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, applied_at REAL NOT NULL)")
+                db.execute(
+                    "CREATE TABLE schema_migrations "
+                    "(name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, applied_at REAL NOT NULL)"
+                )
         applied = {row["name"]: row["sha256"] for row in self._read("SELECT name, sha256 FROM schema_migrations")}
         unknown = sorted(set(applied) - {m.name for m in migrations})
         if unknown:
             raise StoreError(f"{self.path} was written by a newer tui-chat (migration {unknown[0]})")
         for migration in migrations:
             if migration.name in applied and applied[migration.name] != migration.digest:
-                raise StoreError(f"migration {migration.name} differs from the one applied to "
-                                 f"{self.path}: released migrations must never be edited")
+                raise StoreError(
+                    f"migration {migration.name} differs from the one applied to "
+                    f"{self.path}: released migrations must never be edited"
+                )
         pending = [m for m in migrations if m.name not in applied]
         if pending:
             with self._write() as db:
                 for migration in pending:
                     for statement in _statements(migration.sql):
                         db.execute(statement)
-                    db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                               (migration.name, migration.digest, time.time()))
+                    db.execute(
+                        "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                        (migration.name, migration.digest, time.time()),
+                    )
 
     def applied_migrations(self) -> list[str]:
         return [row["name"] for row in self._read("SELECT name FROM schema_migrations ORDER BY name")]
@@ -192,10 +200,13 @@ class HistoryStore:
         dead = [row["id"] for row in rows if not _owner_alive(row["owner"])]
         if dead:
             with self._write() as db:
-                db.executemany("UPDATE messages SET status = 'interrupted', owner = NULL WHERE id = ?",
-                               [(i,) for i in dead])
-                db.executemany("INSERT INTO messages_fts (rowid, content) SELECT id, content FROM messages "
-                               "WHERE id = ?", [(i,) for i in dead])
+                db.executemany(
+                    "UPDATE messages SET status = 'interrupted', owner = NULL WHERE id = ?", [(i,) for i in dead]
+                )
+                db.executemany(
+                    "INSERT INTO messages_fts (rowid, content) SELECT id, content FROM messages WHERE id = ?",
+                    [(i,) for i in dead],
+                )
 
     # -- conversations -----------------------------------------------------------------------------
 
@@ -205,8 +216,9 @@ class HistoryStore:
             cursor = db.execute(
                 "INSERT INTO conversations (title, profile, model, system_prompt, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (conversation.title, conversation.profile, conversation.model, conversation.system_prompt, now, now))
-        conversation.id = cursor.lastrowid
+                (conversation.title, conversation.profile, conversation.model, conversation.system_prompt, now, now),
+            )
+        conversation.id = _row_id(cursor)
         return conversation.id
 
     def update_conversation(self, conversation_id: int, **fields: str) -> None:
@@ -215,8 +227,10 @@ class HistoryStore:
             raise ValueError(f"can only update {sorted(allowed)}")
         assignments = ", ".join(f"{name} = ?" for name in fields)
         with self._write() as db:
-            db.execute(f"UPDATE conversations SET {assignments}, updated_at = ? WHERE id = ?",
-                       (*fields.values(), time.time(), conversation_id))
+            db.execute(
+                f"UPDATE conversations SET {assignments}, updated_at = ? WHERE id = ?",
+                (*fields.values(), time.time(), conversation_id),
+            )
 
     def delete_conversation(self, conversation_id: int) -> None:
         with self._write() as db:
@@ -226,7 +240,9 @@ class HistoryStore:
         rows = self._read(
             "SELECT c.id, c.title, c.model, c.updated_at, "
             "(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) AS n "
-            "FROM conversations c ORDER BY c.updated_at DESC, c.id DESC LIMIT ?", (limit,))
+            "FROM conversations c ORDER BY c.updated_at DESC, c.id DESC LIMIT ?",
+            (limit,),
+        )
         return [ConversationSummary(r["id"], r["title"], r["model"], r["updated_at"], r["n"]) for r in rows]
 
     def last_conversation_id(self) -> int | None:
@@ -242,22 +258,49 @@ class HistoryStore:
         if newest is None:
             messages, unread = self.load_messages(conversation_id), 0
         else:
-            messages = [_message(*row) for row in reversed(self._read(
-                f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT ?",
-                (conversation_id, newest), tuples=True))]
+            messages = [
+                _message(row)
+                for row in reversed(
+                    self._read(
+                        f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT ?",
+                        (conversation_id, newest),
+                        tuples=True,
+                    )
+                )
+            ]
             before = messages[0].id if messages else None
-            unread = self._read("SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND id < ?",
-                                (conversation_id, before), tuples=True)[0][0] if before is not None else 0
-        return Conversation(title=c["title"], profile=c["profile"], model=c["model"],
-                            system_prompt=c["system_prompt"], messages=messages, id=c["id"],
-                            created_at=c["created_at"], updated_at=c["updated_at"], unread=unread)
+            unread = (
+                self._read(
+                    "SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND id < ?",
+                    (conversation_id, before),
+                    tuples=True,
+                )[0][0]
+                if before is not None
+                else 0
+            )
+        return Conversation(
+            title=c["title"],
+            profile=c["profile"],
+            model=c["model"],
+            system_prompt=c["system_prompt"],
+            messages=messages,
+            id=c["id"],
+            created_at=c["created_at"],
+            updated_at=c["updated_at"],
+            unread=unread,
+        )
 
     def load_messages(self, conversation_id: int, before: int | None = None) -> list[ChatMessage]:
         """The messages of a conversation in order, or those older than message id ``before``."""
         where, args = ("AND id < ?", (conversation_id, before)) if before is not None else ("", (conversation_id,))
-        return [_message(*row) for row in self._read(  # 10,000 messages: 70 ms (named rows: 120 ms)
-            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? {where} ORDER BY id", args,
-            tuples=True)]
+        return [
+            _message(row)
+            for row in self._read(  # 10,000 messages: 70 ms (named rows: 120 ms)
+                f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? {where} ORDER BY id",
+                args,
+                tuples=True,
+            )
+        ]
 
     def import_conversation(self, conversation: Conversation) -> int:
         """Write a whole conversation (from an export) in one transaction, timestamps included."""
@@ -267,18 +310,26 @@ class HistoryStore:
             cursor = db.execute(
                 "INSERT INTO conversations (title, profile, model, system_prompt, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (conversation.title, conversation.profile, conversation.model, conversation.system_prompt,
-                 created, conversation.updated_at or created))
-            conversation.id = cursor.lastrowid
+                (
+                    conversation.title,
+                    conversation.profile,
+                    conversation.model,
+                    conversation.system_prompt,
+                    created,
+                    conversation.updated_at or created,
+                ),
+            )
+            conversation.id = new_id = _row_id(cursor)
             for message in conversation.messages:
                 if message.status is MessageStatus.STREAMING:
                     message.status = MessageStatus.INTERRUPTED
                 stamp = message.created_at or created
                 message.id = db.execute(
                     "INSERT INTO messages (conversation_id, role, created_at, updated_at) VALUES (?, ?, ?, ?)",
-                    (conversation.id, message.role, stamp, stamp)).lastrowid
+                    (conversation.id, message.role, stamp, stamp),
+                ).lastrowid
                 self._write_final(db, message, stamp)
-        return conversation.id
+        return new_id
 
     # -- messages ----------------------------------------------------------------------------------
 
@@ -290,19 +341,32 @@ class HistoryStore:
             cursor = db.execute(
                 "INSERT INTO messages (conversation_id, role, content, reasoning, status, model, response_id, owner, "
                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (conversation_id, message.role, message.content, message.reasoning, message.status.value,
-                 message.model, message.response_id, owner, now, now))
-            message.id = cursor.lastrowid
+                (
+                    conversation_id,
+                    message.role,
+                    message.content,
+                    message.reasoning,
+                    message.status.value,
+                    message.model,
+                    message.response_id,
+                    owner,
+                    now,
+                    now,
+                ),
+            )
+            message.id = new_id = _row_id(cursor)
             self._finalise(db, message, now)
             db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
-        return message.id
+        return new_id
 
     def checkpoint(self, message_id: int, content: str, reasoning: str, response_id: str | None = None) -> None:
         """The partial answer so far; called about once a second while it streams, not per delta, and at once
         when the server names its response (so that a crash right after can still pick the answer up)."""
         with self._write() as db:
-            db.execute("UPDATE messages SET content = ?, reasoning = ?, response_id = ?, updated_at = ? WHERE id = ?",
-                       (content, reasoning, response_id, time.time(), message_id))
+            db.execute(
+                "UPDATE messages SET content = ?, reasoning = ?, response_id = ?, updated_at = ? WHERE id = ?",
+                (content, reasoning, response_id, time.time(), message_id),
+            )
 
     def finish_message(self, message: ChatMessage) -> None:
         """Write the final text, state and metrics of a message, and index it for search."""
@@ -319,11 +383,27 @@ class HistoryStore:
             "error = ?, prompt_tokens = ?, completion_tokens = ?, total_tokens = ?, tokens = ?, "
             "time_to_first_token = ?, duration = ?, tokens_per_second = ?, attempts = ?, fell_back = ?, "
             "response_id = ?, owner = NULL, updated_at = ? WHERE id = ?",
-            (message.content, message.reasoning, message.status.value, message.finish_reason, message.model,
-             message.error, usage.prompt_tokens, usage.completion_tokens, usage.total_tokens,
-             m.tokens if m else None, m.time_to_first_token if m else None, m.total_time if m else None,
-             m.tokens_per_second if m else None, m.attempts if m else None,
-             int(m.fell_back) if m else None, message.response_id, now, message.id))
+            (
+                message.content,
+                message.reasoning,
+                message.status.value,
+                message.finish_reason,
+                message.model,
+                message.error,
+                usage.prompt_tokens,
+                usage.completion_tokens,
+                usage.total_tokens,
+                m.tokens if m else None,
+                m.time_to_first_token if m else None,
+                m.total_time if m else None,
+                m.tokens_per_second if m else None,
+                m.attempts if m else None,
+                int(m.fell_back) if m else None,
+                message.response_id,
+                now,
+                message.id,
+            ),
+        )
         self._finalise(db, message, now)
 
     def _finalise(self, db: sqlite3.Connection, message: ChatMessage, now: float) -> None:
@@ -331,8 +411,11 @@ class HistoryStore:
             return
         db.execute("DELETE FROM messages_fts WHERE rowid = ?", (message.id,))
         db.execute("INSERT INTO messages_fts (rowid, content) VALUES (?, ?)", (message.id, message.content))
-        db.execute("UPDATE conversations SET updated_at = max(updated_at, ?) WHERE id = "
-                   "(SELECT conversation_id FROM messages WHERE id = ?)", (now, message.id))
+        db.execute(
+            "UPDATE conversations SET updated_at = max(updated_at, ?) WHERE id = "
+            "(SELECT conversation_id FROM messages WHERE id = ?)",
+            (now, message.id),
+        )
 
     def delete_messages_from(self, conversation_id: int, message_id: int) -> None:
         """Delete a message and every later one (regenerate, edit and resend)."""
@@ -354,32 +437,71 @@ class HistoryStore:
             "snippet(messages_fts, 0, '«', '»', '…', 12) AS snippet "
             "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
             "JOIN conversations c ON c.id = m.conversation_id "
-            "WHERE messages_fts MATCH ? ORDER BY rank LIMIT ?", (" ".join(words), limit))
+            "WHERE messages_fts MATCH ? ORDER BY rank LIMIT ?",
+            (" ".join(words), limit),
+        )
         return [SearchHit(r[0], r[1], r[2], r[3], " ".join(r[4].split())) for r in rows]
 
 
-MESSAGE_COLUMNS = ("id, role, content, status, reasoning, finish_reason, model, error, created_at, duration, "
-                   "time_to_first_token, tokens, tokens_per_second, attempts, fell_back, prompt_tokens, "
-                   "completion_tokens, total_tokens, response_id")
+MESSAGE_COLUMNS = (
+    "id, role, content, status, reasoning, finish_reason, model, error, created_at, duration, "
+    "time_to_first_token, tokens, tokens_per_second, attempts, fell_back, prompt_tokens, "
+    "completion_tokens, total_tokens, response_id"
+)
 """What :func:`_message` takes, in its order."""
 _STATUS = {status.value: status for status in MessageStatus}
 
 
-def _message(id: int, role: str, content: str, status: str, reasoning: str, finish_reason: str | None,
-             model: str, error: str | None, created_at: float, duration: float | None,
-             time_to_first_token: float | None, tokens: int | None, tokens_per_second: float | None,
-             attempts: int | None, fell_back: int | None, prompt_tokens: int | None,
-             completion_tokens: int | None, total_tokens: int | None, response_id: str | None) -> ChatMessage:
+def _message(row: Sequence[Any]) -> ChatMessage:
+    """A message from a row of :data:`MESSAGE_COLUMNS` (plain tuples: thousands are read at once)."""
+    (
+        id,
+        role,
+        content,
+        status,
+        reasoning,
+        finish_reason,
+        model,
+        error,
+        created_at,
+        duration,
+        time_to_first_token,
+        tokens,
+        tokens_per_second,
+        attempts,
+        fell_back,
+        prompt_tokens,
+        completion_tokens,
+        total_tokens,
+        response_id,
+    ) = row
     metrics = None
     if duration is not None:
         usage = None
         if total_tokens is not None or completion_tokens is not None:
             usage = Usage(prompt_tokens, completion_tokens, total_tokens)
-        metrics = Metrics(duration, time_to_first_token, tokens or 0, tokens_per_second, attempts or 1,
-                          bool(fell_back), usage)
-    return ChatMessage(role=role, content=content, status=_STATUS[status], reasoning=reasoning,
-                       finish_reason=finish_reason, model=model, metrics=metrics, error=error, id=id,
-                       created_at=created_at, response_id=response_id)
+        metrics = Metrics(
+            duration, time_to_first_token, tokens or 0, tokens_per_second, attempts or 1, bool(fell_back), usage
+        )
+    return ChatMessage(
+        role=role,
+        content=content,
+        status=_STATUS[status],
+        reasoning=reasoning,
+        finish_reason=finish_reason,
+        model=model,
+        metrics=metrics,
+        error=error,
+        id=id,
+        created_at=created_at,
+        response_id=response_id,
+    )
+
+
+def _row_id(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just made."""
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
 
 
 def _owner_alive(owner: str | None) -> bool:

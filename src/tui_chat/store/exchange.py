@@ -55,7 +55,7 @@ def _metrics(metrics: Metrics) -> dict[str, Any]:
 
 def from_json(data: Any) -> Conversation:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ExportFormatError(f"not a tui-chat export (it has no \"format\": \"{FORMAT}\")")
+        raise ExportFormatError(f'not a tui-chat export (it has no "format": "{FORMAT}")')
     if not isinstance(data.get("messages"), list):
         raise ExportFormatError('not a usable tui-chat export: it has no "messages" list')
     messages = []
@@ -67,9 +67,15 @@ def from_json(data: Any) -> Conversation:
         except (TypeError, ValueError, AttributeError) as exc:
             raise ExportFormatError(f"not a usable tui-chat export: message {number}: {exc}") from None
     try:
-        return Conversation(title=str(data.get("title", "")), profile=str(data.get("profile", "")),
-                            model=str(data.get("model", "")), system_prompt=str(data.get("system_prompt", "")),
-                            messages=messages, created_at=data.get("created_at"), updated_at=data.get("updated_at"))
+        return Conversation(
+            title=str(data.get("title", "")),
+            profile=str(data.get("profile", "")),
+            model=str(data.get("model", "")),
+            system_prompt=str(data.get("system_prompt", "")),
+            messages=messages,
+            created_at=data.get("created_at"),
+            updated_at=data.get("updated_at"),
+        )
     except (TypeError, ValueError) as exc:
         raise ExportFormatError(f"not a usable tui-chat export: {exc}") from None
 
@@ -85,10 +91,18 @@ def _message(m: dict[str, Any]) -> ChatMessage:
         usage = Usage(**raw.pop("usage")) if raw.get("usage") else None
         raw.pop("usage", None)
         metrics = Metrics(**raw, usage=usage)
-    return ChatMessage(role=m["role"], content=str(m["content"]), status=MessageStatus(m.get("status", "complete")),
-                       reasoning=str(m.get("reasoning") or ""), finish_reason=m.get("finish_reason"),
-                       model=m.get("model"), metrics=metrics, error=m.get("error"), created_at=m.get("created_at"),
-                       response_id=m.get("response_id") or None)
+    return ChatMessage(
+        role=m["role"],
+        content=str(m["content"]),
+        status=MessageStatus(m.get("status", "complete")),
+        reasoning=str(m.get("reasoning") or ""),
+        finish_reason=m.get("finish_reason"),
+        model=m.get("model"),
+        metrics=metrics,
+        error=m.get("error"),
+        created_at=m.get("created_at"),
+        response_id=m.get("response_id") or None,
+    )
 
 
 def dumps(conversation: Conversation) -> str:

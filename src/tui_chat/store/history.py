@@ -85,6 +85,7 @@ class History:
 
     def save_message(self, conversation: Conversation, message: ChatMessage) -> None:
         """Create the conversation on its first message, then add the message (committed at once)."""
+
         def save(store: HistoryStore) -> None:
             if conversation.id is None:
                 store.create_conversation(conversation)
@@ -180,8 +181,14 @@ class TurnRecorder:
     """Persists one answer while it streams: a row at the start, checkpoints of what :class:`TurnOutcome` folded,
     the final state. A checkpoint is written at most every ``interval``, and at once when it must be."""
 
-    def __init__(self, history: History, conversation: Conversation, outcome: TurnOutcome,
-                 clock: Callable[[], float] = time.monotonic, interval: float = CHECKPOINT_SECONDS) -> None:
+    def __init__(
+        self,
+        history: History,
+        conversation: Conversation,
+        outcome: TurnOutcome,
+        clock: Callable[[], float] = time.monotonic,
+        interval: float = CHECKPOINT_SECONDS,
+    ) -> None:
         self.history = history
         self.outcome = outcome
         self.clock = clock

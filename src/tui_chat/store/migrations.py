@@ -21,7 +21,9 @@ class Migration(NamedTuple):
 
 
 MIGRATIONS: tuple[Migration, ...] = (
-    Migration("0001_conversations_and_messages", """
+    Migration(
+        "0001_conversations_and_messages",
+        """
 CREATE TABLE conversations (
     id            INTEGER PRIMARY KEY,
     title         TEXT NOT NULL DEFAULT '',
@@ -58,15 +60,22 @@ CREATE TABLE messages (
 );
 CREATE INDEX messages_by_conversation ON messages (conversation_id, id);
 CREATE INDEX messages_streaming ON messages (status) WHERE status = 'streaming';
-"""),
-    Migration("0002_full_text_search", """
+""",
+    ),
+    Migration(
+        "0002_full_text_search",
+        """
 CREATE VIRTUAL TABLE messages_fts USING fts5 (content, tokenize = 'unicode61 remove_diacritics 2');
 CREATE TRIGGER messages_fts_forget AFTER DELETE ON messages BEGIN
     DELETE FROM messages_fts WHERE rowid = old.id;
 END;
 INSERT INTO messages_fts (rowid, content) SELECT id, content FROM messages WHERE status != 'streaming';
-"""),
-    Migration("0003_response_id", """
+""",
+    ),
+    Migration(
+        "0003_response_id",
+        """
 ALTER TABLE messages ADD COLUMN response_id TEXT;
-"""),
+""",
+    ),
 )

@@ -19,10 +19,10 @@ QUEUE_LIMIT = 256
 
 class Writer:
     def __init__(self, limit: int = QUEUE_LIMIT) -> None:
-        self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=limit)
+        self._jobs: queue.Queue[Callable[[], object] | None] = queue.Queue(maxsize=limit)
         self._thread: threading.Thread | None = None
 
-    def put(self, job: Callable[[], None]) -> None:
+    def put(self, job: Callable[[], object]) -> None:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="tui-chat-history-writer", daemon=True)
             self._thread.start()

@@ -16,20 +16,20 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import events, on, work
-from textual.app import App, ComposeResult, SystemCommand
-from textual.notifications import SeverityLevel
-from textual.binding import Binding
 from textual.actions import SkipAction
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
 from textual.command import SimpleCommand
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from ..backend.process import BackendProcess
-from ..config.view import ProfileView
 from ..chat.conversation import ChatMessage, Conversation, title_from_prompt
+from ..chat.text_safety import visible_line
 from ..config.errors import ConfigError
 from ..config.keymap import DEFAULT_KEYS
-from ..chat.text_safety import visible_line
+from ..config.view import ProfileView
 from .export import FORMATS, offer_export
 from .history_actions import HistoryActions
 from .saved_state import save_theme, saved_theme
@@ -46,7 +46,6 @@ from .widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from ..store import History
-
 
 
 def _warm_up_renderer() -> None:
@@ -124,8 +123,9 @@ class ChatApp(App[int]):
         "quit": "Quit (an answer in flight is stopped)",
     }
 
-    def __init__(self, backend: BackendProcess, *, conversation: Conversation | None = None,
-                 history: History | None = None) -> None:
+    def __init__(
+        self, backend: BackendProcess, *, conversation: Conversation | None = None, history: History | None = None
+    ) -> None:
         """``backend``: started, ideally before Textual was imported (see :mod:`tui_chat.backend_process`).
         Raises :class:`ConfigError` for a bad configuration."""
         super().__init__()
@@ -169,11 +169,16 @@ class ChatApp(App[int]):
             self.call_after_refresh(self.read_earlier_messages)
         await self.log_view.show(self.conversation.messages)
         self.call_after_refresh(self.check_history)  # opens the history, after the first frame
-        self.call_after_refresh(self.run_worker, _warm_up_renderer, thread=True, group="warm-up",
-                                exit_on_error=False)  # after the first frame, which it would slow down
+        self.call_after_refresh(
+            self.run_worker, _warm_up_renderer, thread=True, group="warm-up", exit_on_error=False
+        )  # after the first frame, which it would slow down
         if self.backend.is_demo:
-            self.notify("The built-in simulator answers. Set OPENAI_API_KEY, or start with --profile NAME, "
-                        "for a real provider.", title="Offline demo", timeout=6)
+            self.notify(
+                "The built-in simulator answers. Set OPENAI_API_KEY, or start with --profile NAME, "
+                "for a real provider.",
+                title="Offline demo",
+                timeout=6,
+            )
 
     async def on_event(self, event: events.Event) -> None:
         """Keys that arrive while a box just opened has no focus yet are held for it (:class:`HoldsEarlyKeys`)."""
@@ -212,7 +217,11 @@ class ChatApp(App[int]):
             self._history = History(self.settings.data_dir)
         if self._history.on_problem is None:  # its writes run on a thread: what goes wrong there is said here
             loop = asyncio.get_running_loop()
-            self._history.on_problem = lambda: loop.call_soon_threadsafe(self.check_history)
+
+            def from_the_writer() -> None:
+                loop.call_soon_threadsafe(self.check_history)
+
+            self._history.on_problem = from_the_writer
         return self._history
 
     def status_bar_text(self) -> str:
@@ -228,8 +237,7 @@ class ChatApp(App[int]):
         problem = self.history.problem
         if problem and problem != self._history_problem_shown:
             self._history_problem_shown = problem
-            self.notify(f"{problem}. The chat goes on in memory.", title="History", severity="warning",
-                        timeout=10)
+            self.notify(f"{problem}. The chat goes on in memory.", title="History", severity="warning", timeout=10)
             self.query_one(StatusBar).notice = "history off"
 
     @property
@@ -250,14 +258,17 @@ class ChatApp(App[int]):
         return self.turns.busy
 
     def _blank_conversation(self) -> Conversation:
-        return Conversation(profile=self.profile.name, model=self.backend.model,
-                            system_prompt=self.settings.system_prompt)
+        return Conversation(
+            profile=self.profile.name, model=self.backend.model, system_prompt=self.settings.system_prompt
+        )
 
     def _label(self) -> str:
         api = " · Responses API" if self.profile.api == "responses" else ""
         if self.backend.is_demo:
-            return (f"OFFLINE DEMO (built-in simulator) · {self.backend.model}{api} · "
-                    "set OPENAI_API_KEY or use --profile for a real provider")
+            return (
+                f"OFFLINE DEMO (built-in simulator) · {self.backend.model}{api} · "
+                "set OPENAI_API_KEY or use --profile for a real provider"
+            )
         return f"{self.profile.name} · {self.backend.model}{api}"
 
     def show_titles(self) -> None:
@@ -265,12 +276,20 @@ class ChatApp(App[int]):
         self.sub_title = visible_line(f"{self.conversation.title or 'New conversation'} · {self.backend.model}{demo}")
         self.query_one(StatusBar).label = self._label()
 
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = False) -> None:
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
         """Every notification is plain text with its controls made visible: many carry a server's words, a
         path or a stored title, which must neither drive the terminal nor be read as markup."""
-        super().notify(visible_line(message), title=visible_line(title), severity=severity, timeout=timeout,
-                       markup=False)
+        super().notify(
+            visible_line(message), title=visible_line(title), severity=severity, timeout=timeout, markup=False
+        )
 
     # -- sending -----------------------------------------------------------------------------------
 
@@ -289,7 +308,7 @@ class ChatApp(App[int]):
         if editing is not None and editing in self.conversation.messages:
             if editing is self.conversation.last("user"):  # the last exchange is replaced now
                 self.history.delete_messages_from(self.conversation, editing)
-                del self.conversation.messages[self.conversation.messages.index(editing):]
+                del self.conversation.messages[self.conversation.messages.index(editing) :]
                 await self.log_view.remove_from(editing)
             else:
                 await self.conversations.branch_before(editing)
@@ -308,8 +327,11 @@ class ChatApp(App[int]):
         self.log_view.prepended(self.history.read_earlier(self.conversation))
 
     async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == TURN_GROUP and event.state in (WorkerState.SUCCESS, WorkerState.ERROR,
-                                                                 WorkerState.CANCELLED):
+        if event.worker.group == TURN_GROUP and event.state in (
+            WorkerState.SUCCESS,
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
             await self.turns.ended(event.worker)
 
     # -- actions -----------------------------------------------------------------------------------
@@ -339,7 +361,7 @@ class ChatApp(App[int]):
 
     def key_for(self, action: str) -> str:
         """The key bound to ``action`` as the key bar shows it, remaps included."""
-        for key, (_, binding, _, _) in self.screen_stack[0].active_bindings.items():
+        for _key, (_, binding, _, _) in self.screen_stack[0].active_bindings.items():
             if binding.action == action:
                 return self.get_key_display(binding)
         return action
@@ -375,8 +397,10 @@ class ChatApp(App[int]):
         if user is self.conversation.last("user"):
             self.notify("Editing the last question: Enter sends it in place of the old one; Esc keeps the old one.")
         else:
-            self.notify("Editing an earlier question: Enter starts a branch from it, and this conversation stays "
-                        "in the history as it is; Esc keeps it as it is.")
+            self.notify(
+                "Editing an earlier question: Enter starts a branch from it, and this conversation stays "
+                "in the history as it is; Esc keeps it as it is."
+            )
 
     @on(PromptInput.Changed)
     def _prompt_changed(self) -> None:
@@ -448,8 +472,10 @@ class ChatApp(App[int]):
         elif len(blocks) == 1:
             self._copy(blocks[0].code)
         else:
-            self.search_commands([SimpleCommand(f"{i}. {b.label}", partial(self._copy, b.code))
-                                  for i, b in enumerate(blocks, 1)], placeholder="Copy which code block?")
+            self.search_commands(
+                [SimpleCommand(f"{i}. {b.label}", partial(self._copy, b.code)) for i, b in enumerate(blocks, 1)],
+                placeholder="Copy which code block?",
+            )
 
     @on(MessageLog.Chosen)
     def _chosen(self, event: MessageLog.Chosen) -> None:
@@ -470,8 +496,12 @@ class ChatApp(App[int]):
         from .clipboard import copy_text
 
         result = copy_text(text, self.copy_to_clipboard)
-        self.notify(result.message, title="Copied" if result.confirmed else "Clipboard",
-                    severity="information" if result.confirmed else "warning", timeout=6)
+        self.notify(
+            result.message,
+            title="Copied" if result.confirmed else "Clipboard",
+            severity="information" if result.confirmed else "warning",
+            timeout=6,
+        )
 
     def action_choose_model(self) -> None:
         from textual.command import CommandPalette
@@ -519,8 +549,7 @@ class ChatApp(App[int]):
                 self.history.update_conversation(self.conversation, system_prompt=text)
                 self.notify("System prompt set." if text.strip() else "System prompt cleared.")
 
-        self.push_screen(TextPromptScreen("System prompt for this conversation", self.conversation.system_prompt),
-                         save)
+        self.push_screen(TextPromptScreen("System prompt for this conversation", self.conversation.system_prompt), save)
 
     def _theme_chosen(self, theme: str) -> None:
         """F9 or the palette changed the theme: remember it for the next start."""
@@ -549,24 +578,39 @@ class ChatApp(App[int]):
 
     def key_rows(self) -> list[tuple[str, str, str]]:
         keymap = self.settings.keymap
-        rows = [(keymap.get(b.id or "", b.key), b.id or "", self.ACTIONS.get(b.action, b.description))
-                for b in self.BINDINGS if isinstance(b, Binding)]
-        rows += [("enter", "", "Send the prompt"), ("ctrl+j, alt+enter", "", "New line in the prompt"),
-                 ("up", "", "In an empty prompt: take the last question back to edit (Enter replaces it, Esc "
-                             "keeps it)"),
-                 ("tab, shift+tab", "", "Move the focus: prompt, conversation, reasoning blocks (Enter opens "
-                                        "one); arrows and PgUp/PgDn scroll the focused conversation"),
-                 ("ctrl+p", "", "Command palette: every action, model, profile, theme")]
+        rows = [
+            (keymap.get(b.id or "", b.key), b.id or "", self.ACTIONS.get(b.action, b.description))
+            for b in self.BINDINGS
+            if isinstance(b, Binding)
+        ]
+        rows += [
+            ("enter", "", "Send the prompt"),
+            ("ctrl+j, alt+enter", "", "New line in the prompt"),
+            ("up", "", "In an empty prompt: take the last question back to edit (Enter replaces it, Esc keeps it)"),
+            (
+                "tab, shift+tab",
+                "",
+                "Move the focus: prompt, conversation, reasoning blocks (Enter opens "
+                "one); arrows and PgUp/PgDn scroll the focused conversation",
+            ),
+            ("ctrl+p", "", "Command palette: every action, model, profile, theme"),
+        ]
         return rows
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         keymap = self.settings.keymap
         for binding in self.BINDINGS:
             if isinstance(binding, Binding) and binding.action not in ("quit", "change_theme"):
                 keys = keymap.get(binding.id or "", binding.key)
-                yield SystemCommand(f"{binding.description} ({keys})", self.ACTIONS[binding.action],
-                                    partial(self.run_action, binding.action))
+                yield SystemCommand(
+                    f"{binding.description} ({keys})",
+                    self.ACTIONS[binding.action],
+                    partial(self.run_action, binding.action),
+                )
         for suffix, name in FORMATS.items():
-            yield SystemCommand(f"Export this conversation as {name}", f"Write it to a {name} file ({suffix})",
-                                partial(offer_export, self, suffix))
+            yield SystemCommand(
+                f"Export this conversation as {name}",
+                f"Write it to a {name} file ({suffix})",
+                partial(offer_export, self, suffix),
+            )

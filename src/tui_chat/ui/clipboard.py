@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 import pyperclip
 
-OSC52_HELP = ("sent to the terminal by OSC 52; if nothing was copied, enable clipboard access in the "
-              "terminal (tmux: set -g set-clipboard on; kitty/WezTerm/iTerm2: allow clipboard write)")
+OSC52_HELP = (
+    "sent to the terminal by OSC 52; if nothing was copied, enable clipboard access in the "
+    "terminal (tmux: set -g set-clipboard on; kitty/WezTerm/iTerm2: allow clipboard write)"
+)
 
 
 @dataclass(frozen=True)

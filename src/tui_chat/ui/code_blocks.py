@@ -20,5 +20,8 @@ class CodeBlock:
 
 
 def code_blocks(markdown: str) -> list[CodeBlock]:
-    return [CodeBlock(token.info.strip().split(" ")[0], token.content)
-            for token in PARSER.parse(markdown) if token.type in ("fence", "code_block")]
+    return [
+        CodeBlock(token.info.strip().split(" ")[0], token.content)
+        for token in PARSER.parse(markdown)
+        if token.type in ("fence", "code_block")
+    ]

@@ -13,7 +13,9 @@ HIT = "-hit"
 
 
 class ConversationFind:
-    def __init__(self, query: str, log: MessageLog, messages: Sequence[ChatMessage], say: Callable[[str], None]) -> None:
+    def __init__(
+        self, query: str, log: MessageLog, messages: Sequence[ChatMessage], say: Callable[[str], None]
+    ) -> None:
         self.query = query
         self.log = log
         self.messages = messages

@@ -21,8 +21,10 @@ def offer_export(app: ChatApp, suffix: str) -> None:
         return
     stem = re.sub(r"[^\w-]+", "-", app.conversation.title.lower()).strip("-")[:48] or "conversation"
     offered = str(Path.cwd() / f"{stem}.{suffix}")
-    app.push_screen(LinePromptScreen(f"Export this conversation as {FORMATS[suffix]} to", offered),
-                    lambda path: _write(app, path, suffix))
+    app.push_screen(
+        LinePromptScreen(f"Export this conversation as {FORMATS[suffix]} to", offered),
+        lambda path: _write(app, path, suffix),
+    )
 
 
 def _write(app: ChatApp, path: str | None, suffix: str) -> None:

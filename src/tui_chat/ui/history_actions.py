@@ -84,8 +84,10 @@ class HistoryActions:
         app = self.app
 
         def say(where: str) -> None:
-            app.notify(f"{where} · {app.key_for('search_history')} next · {app.key_for('stop')} ends the search",
-                       title="Search")
+            app.notify(
+                f"{where} · {app.key_for('search_history')} next · {app.key_for('stop')} ends the search",
+                title="Search",
+            )
 
         return ConversationFind(query, app.log_view, app.conversation.messages, say)
 
@@ -136,9 +138,14 @@ class HistoryActions:
         app = self.app
         app.read_earlier_messages()
         old = app.conversation
-        kept = old.messages[:old.messages.index(question)]
-        branch = Conversation(title=f"{old.title} (branch)", profile=old.profile, model=old.model,
-                              system_prompt=old.system_prompt, messages=[replace(m, id=None) for m in kept])
+        kept = old.messages[: old.messages.index(question)]
+        branch = Conversation(
+            title=f"{old.title} (branch)",
+            profile=old.profile,
+            model=old.model,
+            system_prompt=old.system_prompt,
+            messages=[replace(m, id=None) for m in kept],
+        )
         app.history.import_conversation(branch)
         await app.open_conversation(branch)
         app.notify(f"Branched: “{old.title}” stays in the history with its later messages.", title="Branch")

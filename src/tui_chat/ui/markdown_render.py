@@ -61,7 +61,8 @@ class _CodeBlock(rich_markdown.CodeBlock):
     @classmethod
     def create(cls, markdown: rich_markdown.Markdown, token: Any) -> _CodeBlock:
         block = super().create(markdown, token)
-        block.markdown = markdown  # type: ignore[assignment]  # always a ChatMarkdown: see its elements
+        assert isinstance(block, _CodeBlock) and isinstance(markdown, ChatMarkdown)  # see ChatMarkdown.elements
+        block.markdown = markdown
         return block
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -74,8 +75,12 @@ class _CodeBlock(rich_markdown.CodeBlock):
 
 
 class ChatMarkdown(rich_markdown.Markdown):
-    elements = {**rich_markdown.Markdown.elements, "heading_open": _Heading, "fence": _CodeBlock,
-                "code_block": _CodeBlock}
+    elements = {
+        **rich_markdown.Markdown.elements,
+        "heading_open": _Heading,
+        "fence": _CodeBlock,
+        "code_block": _CodeBlock,
+    }
 
     def __init__(self, markup: str, code_theme: str) -> None:
         super().__init__("", code_theme=code_theme, hyperlinks=False)
@@ -91,8 +96,7 @@ def warm_up() -> None:
     load_lexer("python")
 
 
-def render_markdown(console: Console, source: str, width: int, style: Style,
-                    dark: bool) -> tuple[list[Strip], bool]:
+def render_markdown(console: Console, source: str, width: int, style: Style, dark: bool) -> tuple[list[Strip], bool]:
     """``source`` as lines ``width`` cells wide, and whether some code in it was drawn plain (its lexer is
     in :data:`WANTED`: draw it again once :func:`load_wanted` ran; the lines stay the same)."""
     if not source.strip() or width <= 0:

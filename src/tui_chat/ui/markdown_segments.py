@@ -42,12 +42,19 @@ class Split(NamedTuple):
 
 
 def _closes(match: re.Match[str] | None, fence: tuple[str, int]) -> bool:
-    return bool(match and match.group(1)[0] == fence[0] and len(match.group(1)) >= fence[1]
-                and not match.group(2).strip())
+    return bool(
+        match and match.group(1)[0] == fence[0] and len(match.group(1)) >= fence[1] and not match.group(2).strip()
+    )
 
 
-def split(source: str, *, open_fence: str = "", final: bool = False, min_lines: int = MIN_SEGMENT_LINES,
-          max_fence_lines: int = MAX_FENCE_LINES) -> Split:
+def split(
+    source: str,
+    *,
+    open_fence: str = "",
+    final: bool = False,
+    min_lines: int = MIN_SEGMENT_LINES,
+    max_fence_lines: int = MAX_FENCE_LINES,
+) -> Split:
     """Cut ``source`` at safe places into segments of at least ``min_lines`` lines plus a tail.
 
     Unless ``final``, the last line (it may still be growing) is never settled.

@@ -55,8 +55,10 @@ class ModelPicker(_Choices):
         if not models:
             app.notify("The server lists no models.", severity="warning")
         current = app.backend.model
-        return [(visible_line(name), name, "current" if name == current else (visible_line(text) or None))
-                for name, text in models]
+        return [
+            (visible_line(name), name, "current" if name == current else (visible_line(text) or None))
+            for name, text in models
+        ]
 
     def choose(self, value: str) -> None:
         self.chat_app.use_model(value)

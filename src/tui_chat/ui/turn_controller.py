@@ -55,8 +55,13 @@ class TurnController:
         if self.current is not None:
             self.current.widget.body.hold()
 
-    async def start(self, replacing: Sequence[ChatMessage] = (), asked_at: float | None = None,
-                    resume_id: str | None = None, asked: str = "") -> None:
+    async def start(
+        self,
+        replacing: Sequence[ChatMessage] = (),
+        asked_at: float | None = None,
+        resume_id: str | None = None,
+        asked: str = "",
+    ) -> None:
         """Send the conversation; ``replacing``: the answers being regenerated, kept until their replacement
         finished, so a failed or stopped regeneration loses nothing; ``resume_id``: a Responses-API answer to
         pick up (its whole text comes again), asked anew if the server lost it."""
@@ -76,11 +81,16 @@ class TurnController:
         self.current = Turn(outcome, widget, recorder, checkpoints, list(replacing), asked)
         asked_at = app.status.begin(asked_at)
         app.log_view.anchor()
-        app.run_worker(self._consume(self.current, history, asked_at, resume_id), group=TURN_GROUP,
-                       exclusive=True, exit_on_error=False)
+        app.run_worker(
+            self._consume(self.current, history, asked_at, resume_id),
+            group=TURN_GROUP,
+            exclusive=True,
+            exit_on_error=False,
+        )
 
-    async def _consume(self, turn: Turn, history: list[tuple[str, str]], asked_at: float,
-                       resume_id: str | None) -> None:
+    async def _consume(
+        self, turn: Turn, history: list[tuple[str, str]], asked_at: float, resume_id: str | None
+    ) -> None:
         """Per delta: the status's counter, the outcome's append, the recorder's clock read and the widget's
         append. Events arrive in batches a few milliseconds apart, so the loop stays free."""
         app, status, outcome, recorder, widget = self.app, self.app.status, turn.outcome, turn.recorder, turn.widget
@@ -125,7 +135,7 @@ class TurnController:
             for old in turn.replacing:
                 app.history.delete_message(old)
                 app.conversation.messages.remove(old)
-                await app.log_view.remove(old)
+                await app.log_view.remove_message(old)
         if app.is_running:
             app.check_history()
             await turn.widget.finish(message)

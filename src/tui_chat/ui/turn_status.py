@@ -10,8 +10,8 @@ import time
 from collections.abc import Callable
 from enum import StrEnum
 
-from ..engine.finish import cut_note
 from ..engine.events import Delta, Failed, FallingBack, Finished, Metrics, ReasoningDelta, Retrying, Started, TurnEvent
+from ..engine.finish import cut_note
 
 
 class Phase(StrEnum):
@@ -140,4 +140,3 @@ class TurnStatus:
     @property
     def fallback_text(self) -> str:
         return f"fell back to non-streaming: {self.fallback_reason}" if self.fallback_reason else ""
-

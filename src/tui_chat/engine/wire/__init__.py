@@ -8,7 +8,7 @@ everything else (retries, fallback, metrics, cancellation), the same for every p
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Protocol
 
 from openai import AsyncOpenAI
@@ -16,8 +16,8 @@ from openai import AsyncOpenAI
 from ..attempt import Attempt
 from ..errors import AttemptError
 from ..events import TurnEvent
-from ..quirks import Quirks
 from ..policy import TurnPolicy
+from ..quirks import Quirks
 from ..request import TurnRequest
 from .chat_completions import ChatCompletionsWire
 from .responses import ResponsesWire
@@ -32,9 +32,9 @@ class Wire(Protocol):
     def resume_point(self) -> int | None:
         """The event the next attempt resumes after (-1: from the start); None: it starts the answer over."""
 
-    def stream(self, attempt: Attempt, deadline: float) -> AsyncIterator[TurnEvent]: ...
+    def stream(self, attempt: Attempt, deadline: float) -> AsyncGenerator[TurnEvent, None]: ...
 
-    def whole(self, attempt: Attempt, deadline: float) -> AsyncIterator[TurnEvent]: ...
+    def whole(self, attempt: Attempt, deadline: float) -> AsyncGenerator[TurnEvent, None]: ...
 
     def learn(self, failure: AttemptError, streaming: bool) -> None: ...
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import openai
@@ -21,8 +21,8 @@ from ..error_body import reason_from_body
 from ..errors import AttemptError, error_in_body, took_too_long
 from ..events import Delta, ErrorKind, ReasoningDelta, TurnEvent, Usage, UsageReport
 from ..finish import failure_of, normalize
-from ..quirks import Quirks
 from ..policy import TurnPolicy
+from ..quirks import Quirks
 from ..request import TurnRequest
 from ..watchdog import Watchdog
 
@@ -64,7 +64,7 @@ class ChatCompletionsWire:
                 kwargs["stream_options"] = {"include_usage": True}
         return kwargs
 
-    async def stream(self, attempt: Attempt, deadline: float) -> AsyncIterator[TurnEvent]:
+    async def stream(self, attempt: Attempt, deadline: float) -> AsyncGenerator[TurnEvent, None]:  # noqa: C901 (the hot loop, inlined: the engine benchmark)
         """The hot loop: per chunk, a few attribute reads and at most two yields.
 
         Content is taken from every choice: with ``n`` unset there is one answer, and some proxies put it
@@ -72,8 +72,9 @@ class ChatCompletionsWire:
         """
         try:
             async with asyncio.timeout_at(deadline):
-                stream = await self.client.chat.completions.create(**self._kwargs(True),
-                                                                   timeout=stream_timeout(self.timeouts))
+                stream = await self.client.chat.completions.create(
+                    **self._kwargs(True), timeout=stream_timeout(self.timeouts)
+                )
         except TimeoutError:
             raise took_too_long() from None
         attempt.streamed = True
@@ -119,18 +120,22 @@ class ChatCompletionsWire:
         if attempt.usage is not None:
             yield UsageReport(attempt.usage)
 
-    async def whole(self, attempt: Attempt, deadline: float) -> AsyncIterator[TurnEvent]:
+    async def whole(self, attempt: Attempt, deadline: float) -> AsyncGenerator[TurnEvent, None]:
         """``stream=False``: the answer arrives whole, and is yielded as one delta."""
         try:
             async with asyncio.timeout_at(deadline):
-                response = await self.client.chat.completions.create(**self._kwargs(False),
-                                                                     timeout=whole_timeout(self.timeouts))
+                response = await self.client.chat.completions.create(
+                    **self._kwargs(False), timeout=whole_timeout(self.timeouts)
+                )
         except TimeoutError:
             raise took_too_long() from None
         attempt.streamed = True
         if isinstance(response, str):  # not JSON: the SDK hands the body over as text (an SSE stream, a page)
-            raise AttemptError(ErrorKind.MALFORMED, "the server's answer to stream=false is not JSON: "
-                               + reason_from_body(response)[:80], retryable=True)
+            raise AttemptError(
+                ErrorKind.MALFORMED,
+                "the server's answer to stream=false is not JSON: " + reason_from_body(response)[:80],
+                retryable=True,
+            )
         if not response.choices:
             error = (response.model_extra or {}).get("error")
             if error:

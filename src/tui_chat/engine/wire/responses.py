@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import openai
@@ -25,8 +25,8 @@ from ..error_body import reason_from_body
 from ..errors import AttemptError, error_in_body, took_too_long
 from ..events import Delta, ErrorKind, ReasoningDelta, ResponseCreated, TurnEvent, Usage, UsageReport
 from ..finish import CUT, normalize
-from ..quirks import Quirks
 from ..policy import TurnPolicy
+from ..quirks import Quirks
 from ..request import TurnRequest
 from ..watchdog import Watchdog
 
@@ -88,8 +88,9 @@ class ResponsesWire:
         system = [str(m["content"]) for m in self.request.messages if m["role"] == "system"]
         kwargs: dict[str, Any] = {
             "model": self.request.model,
-            "input": [{"role": m["role"], "content": m["content"]} for m in self.request.messages
-                      if m["role"] != "system"],
+            "input": [
+                {"role": m["role"], "content": m["content"]} for m in self.request.messages if m["role"] != "system"
+            ],
         }
         if system:
             kwargs["instructions"] = "\n\n".join(system)
@@ -115,10 +116,11 @@ class ResponsesWire:
         assert self.response_id is not None
         if after < 0:
             return await self.client.responses.retrieve(self.response_id, stream=True, timeout=timeout)
-        return await self.client.responses.retrieve(self.response_id, stream=True, starting_after=after,
-                                                    timeout=timeout)
+        return await self.client.responses.retrieve(
+            self.response_id, stream=True, starting_after=after, timeout=timeout
+        )
 
-    async def stream(self, attempt: Attempt, deadline: float) -> AsyncIterator[TurnEvent]:
+    async def stream(self, attempt: Attempt, deadline: float) -> AsyncGenerator[TurnEvent, None]:  # noqa: C901, PLR0912 (the hot loop)
         """The hot loop: per event, a number, a type and at most one yield."""
         try:
             async with asyncio.timeout_at(deadline):
@@ -139,7 +141,7 @@ class ResponsesWire:
                             continue
                         self.last_seq = seq
                     kind = event.type
-                    if kind == TEXT_DELTA or kind == REFUSAL_DELTA:
+                    if kind in (TEXT_DELTA, REFUSAL_DELTA):
                         text = event.delta
                         if text:
                             if attempt.first_token_at is None:
@@ -196,22 +198,27 @@ class ResponsesWire:
         if response.usage is not None:
             attempt.usage = _usage(response.usage)
 
-    async def whole(self, attempt: Attempt, deadline: float) -> AsyncIterator[TurnEvent]:
+    async def whole(self, attempt: Attempt, deadline: float) -> AsyncGenerator[TurnEvent, None]:
         """``stream=false``: the whole response at once (never in the background: nothing to resume)."""
         try:
             async with asyncio.timeout_at(deadline):
-                response = await self.client.responses.create(**self._kwargs(False),
-                                                              timeout=whole_timeout(self.timeouts))
+                response = await self.client.responses.create(
+                    **self._kwargs(False), timeout=whole_timeout(self.timeouts)
+                )
         except TimeoutError:
             raise took_too_long() from None
         attempt.streamed = True
         if isinstance(response, str):
-            raise AttemptError(ErrorKind.MALFORMED, "the server's answer to stream=false is not JSON: "
-                               + reason_from_body(response)[:80], retryable=True)
+            raise AttemptError(
+                ErrorKind.MALFORMED,
+                "the server's answer to stream=false is not JSON: " + reason_from_body(response)[:80],
+                retryable=True,
+            )
         if response.status == "failed":
             raise _failure(response.error, "the response failed")
-        thought = "".join(s.text for item in response.output or [] if item.type == "reasoning"
-                          for s in (item.summary or []))
+        thought = "".join(
+            s.text for item in response.output or [] if item.type == "reasoning" for s in (item.summary or [])
+        )
         if thought:
             attempt.reasoning.append(thought)
             yield ReasoningDelta(thought)

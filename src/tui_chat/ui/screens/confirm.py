@@ -6,9 +6,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.widgets import Button, Static
 
 from .early_keys import HoldsEarlyKeys
-from textual.widgets import Button, Static
 
 
 class ConfirmScreen(HoldsEarlyKeys, ModalScreen[bool]):

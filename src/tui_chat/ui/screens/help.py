@@ -20,12 +20,16 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
-            yield Static("Keys · remap any of them in the config file: [keymap] id = \"keys\"", markup=False,
-                         classes="title")
-            table = DataTable(zebra_stripes=True, cursor_type="row")
+            yield Static(
+                'Keys · remap any of them in the config file: [keymap] id = "keys"', markup=False, classes="title"
+            )
+            table: DataTable[str] = DataTable(zebra_stripes=True, cursor_type="row")
             table.add_columns("keys", "id", "action")
             for row in self.rows:
                 table.add_row(*row)
             yield table
-            yield Static("Esc closes · Ctrl+P opens the command palette, where every action is listed too",
-                         markup=False, classes="hint")
+            yield Static(
+                "Esc closes · Ctrl+P opens the command palette, where every action is listed too",
+                markup=False,
+                classes="hint",
+            )

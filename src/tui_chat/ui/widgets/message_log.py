@@ -17,8 +17,8 @@ from textual.message import Message
 from textual.widget import Widget
 
 from ...chat.conversation import ChatMessage
-from .messages import AssistantMessage, UserMessage
 from .keys_in_order import KeysInOrder
+from .messages import AssistantMessage, UserMessage
 from .one_reflow import OneReflow
 
 FIRST_SCREEN = 12
@@ -112,7 +112,6 @@ class MessageLog(KeysInOrder, OneReflow, VerticalScroll, can_focus=True):
             self.call_after_refresh(self.scroll_to_widget, widget, animate=False, top=True)
         return widget
 
-
     def on_mount(self) -> None:
         self.anchor()
 
@@ -122,7 +121,7 @@ class MessageLog(KeysInOrder, OneReflow, VerticalScroll, can_focus=True):
         self.first = max(0, len(messages) - FIRST_SCREEN)
         self._loading = True  # scrolling while the window is replaced must not load a batch
         await self.remove_children()
-        await self.mount_all([message_widget(m) for m in messages[self.first:]])
+        await self.mount_all([message_widget(m) for m in messages[self.first :]])
         self.anchor()
         if self.first > 0:
             self.call_after_refresh(self._load_earlier)  # so that scrolling up finds more at once
@@ -157,7 +156,7 @@ class MessageLog(KeysInOrder, OneReflow, VerticalScroll, can_focus=True):
         marked until the position is restored, or the top would ask for the batch before it at once."""
         try:
             start = max(0, self.first - BATCH)
-            widgets = [message_widget(m) for m in self.messages[start:self.first]]
+            widgets = [message_widget(m) for m in self.messages[start : self.first]]
             keep = self.children[0] if self.children else None
             before = keep.virtual_region.y if keep else 0
             await self.mount_all(widgets, before=0)
@@ -180,7 +179,7 @@ class MessageLog(KeysInOrder, OneReflow, VerticalScroll, can_focus=True):
         found = self.query(AssistantMessage)
         return found.last() if found else None
 
-    async def remove(self, message: ChatMessage) -> None:
+    async def remove_message(self, message: ChatMessage) -> None:
         """Remove the widget of ``message`` alone."""
         await self.remove_children([c for c in self.children if getattr(c, "message", None) is message])
 

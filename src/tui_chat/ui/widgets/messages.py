@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.content import Content
 from textual.containers import Vertical
+from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Collapsible, Static
 
 from ...chat.conversation import ChatMessage, MessageStatus
-from ...engine.finish import cut_hint
 from ...chat.text_safety import visible_line, visible_text
+from ...engine.finish import cut_hint
 from .one_reflow import OneReflow
 from .streaming_markdown import FRAME_SECONDS, StreamingMarkdown
 
@@ -41,8 +41,12 @@ class AssistantMessage(OneReflow, Vertical):
 
     def _reasoning_box(self, collapsed: bool) -> Collapsible:
         """Made only for answers that have reasoning: most have none, and a long history mounts many."""
-        return Collapsible(Static(visible_text(self.message.reasoning), markup=False, classes="reasoning-text"),
-                           title=self._reasoning_title(), collapsed=collapsed, classes="reasoning")
+        return Collapsible(
+            Static(visible_text(self.message.reasoning), markup=False, classes="reasoning-text"),
+            title=self._reasoning_title(),
+            collapsed=collapsed,
+            classes="reasoning",
+        )
 
     def _reasoning(self) -> Collapsible | None:
         found = self.query(Collapsible)

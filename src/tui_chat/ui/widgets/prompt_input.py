@@ -3,6 +3,8 @@ across terminals); Up in an empty prompt asks to edit the last message."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from textual import events
 from textual.message import Message
 from textual.widgets import TextArea
@@ -24,8 +26,13 @@ class PromptInput(KeysInOrder, TextArea):
         """Up was pressed in an empty prompt."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
-                         placeholder="Ask anything · Enter sends · Ctrl+J newline · F1 help")
+        super().__init__(
+            id=id,
+            soft_wrap=True,
+            show_line_numbers=False,
+            tab_behavior="focus",
+            placeholder="Ask anything · Enter sends · Ctrl+J newline · F1 help",
+        )
 
     async def _own_key(self, event: events.Key) -> bool:
         if event.key == "enter":
@@ -41,6 +48,7 @@ class PromptInput(KeysInOrder, TextArea):
             return True
         return False
 
+
 def read_alt_enter_as_newline() -> None:
     """Alt+Enter reaches an app as ESC CR under tmux and screen (and in terminals without the kitty keyboard
     protocol), and Textual's parser drops the ESC: the key arrived as Enter and sent the prompt. Textual's
@@ -50,4 +58,5 @@ def read_alt_enter_as_newline() -> None:
     from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
     from textual.keys import Keys
 
-    ANSI_SEQUENCES_KEYS.setdefault("\x1b\r", (Keys.ControlJ,))
+    table = cast("dict[str, tuple[Keys, ...] | str]", ANSI_SEQUENCES_KEYS)  # a dict, typed read-only
+    table.setdefault("\x1b\r", (Keys.ControlJ,))

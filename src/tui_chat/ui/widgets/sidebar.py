@@ -43,7 +43,6 @@ class Sidebar(Vertical):
             self.message_id = message_id
             self.query = query
 
-
     class SearchChanged(Message):
         def __init__(self, query: str) -> None:
             super().__init__()
@@ -62,8 +61,9 @@ class Sidebar(Vertical):
         options.clear_options()
         for c in conversations:
             when = dt.datetime.fromtimestamp(c.updated_at).strftime("%Y-%m-%d %H:%M")
-            label = Content.assemble(visible_text(c.title or "(untitled)"), "\n",
-                                     (f"{when} · {c.message_count} msgs", "dim"))
+            label = Content.assemble(
+                visible_text(c.title or "(untitled)"), "\n", (f"{when} · {c.message_count} msgs", "dim")
+            )
             options.add_option(Option(label, id=str(c.id)))
         ids = [c.id for c in conversations]
         if ids:
@@ -74,8 +74,9 @@ class Sidebar(Vertical):
         options.clear_options()
         for index, hit in enumerate(hits):
             who = "you" if hit.role == "user" else "ai"
-            label = Content.assemble((visible_text(hit.title or "(untitled)"), "bold"), "\n",
-                                     (f"{who}: {visible_text(hit.snippet)}", "dim"))
+            label = Content.assemble(
+                (visible_text(hit.title or "(untitled)"), "bold"), "\n", (f"{who}: {visible_text(hit.snippet)}", "dim")
+            )
             options.add_option(Option(label, id=f"{hit.conversation_id}:{hit.message_id}:{index}"))
         if hits:
             options.highlighted = 0

@@ -21,9 +21,9 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
 
+from ...chat.text_safety import visible_text
 from ..markdown_segments import Split, split
 from .one_reflow import OneReflow
-from ...chat.text_safety import visible_text
 
 FRAME_SECONDS = 1 / 30
 RENDER_BUDGET_SECONDS = 0.012
@@ -120,8 +120,13 @@ class StreamingMarkdown(OneReflow, Widget):
         if self._timer is not None:
             return
         if self._pending:
-            self._frame = (TYPING_FRAME_SECONDS if self._typing() else
-                           FAST_FRAME_SECONDS if len(self._pending) > FAST_DELTAS else FRAME_SECONDS)
+            self._frame = (
+                TYPING_FRAME_SECONDS
+                if self._typing()
+                else FAST_FRAME_SECONDS
+                if len(self._pending) > FAST_DELTAS
+                else FRAME_SECONDS
+            )
             raw = self._raw_tail + visible_text("".join(self._pending))
             self._pending.clear()
             self._apply(split(raw, open_fence=self._open_fence), raw)
@@ -150,7 +155,7 @@ class StreamingMarkdown(OneReflow, Widget):
         final = visible_text(text)
         shown = "".join(self._settled_raw)
         if final.startswith(shown):
-            rest = final[len(shown):]
+            rest = final[len(shown) :]
             self._apply(split(rest, open_fence=self._open_fence, final=True), rest)
             self._show()
         else:
@@ -167,12 +172,12 @@ class StreamingMarkdown(OneReflow, Widget):
 
     def _apply(self, cut: Split, raw: str) -> None:
         """Settle what ``cut`` settled of ``raw``; the rest becomes the tail. The screen hears at :meth:`_show`."""
-        self._segments.extend(zip(cut.settled, cut.joins))
+        self._segments.extend(zip(cut.settled, cut.joins, strict=False))
         if cut.consumed:
-            self._settled_raw.append(raw[:cut.consumed])
+            self._settled_raw.append(raw[: cut.consumed])
         drawn = self._rendered
         self._advance()
-        self._raw_tail, self._open_fence, self._tail_joined = raw[cut.consumed:], cut.open_fence, cut.tail_joins
+        self._raw_tail, self._open_fence, self._tail_joined = raw[cut.consumed :], cut.open_fence, cut.tail_joins
         if cut.tail == self._tail and not cut.settled and self._rendered == drawn:
             return
         self._tail, self._tail_width = cut.tail, -1
@@ -228,8 +233,9 @@ class StreamingMarkdown(OneReflow, Widget):
             self._code_drawn_plain = True
             # Loading a lexer takes up to ~60 ms, which no frame should wait for, the one drawing this code
             # included: after that frame, on a thread, and then the code is drawn again in colour.
-            self.call_after_refresh(self.run_worker, self._load_lexers, thread=True, group="lexers",
-                                    exit_on_error=False)
+            self.call_after_refresh(
+                self.run_worker, self._load_lexers, thread=True, group="lexers", exit_on_error=False
+            )
         return lines
 
     @property

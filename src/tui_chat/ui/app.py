@@ -9,30 +9,29 @@ sending a question, editing one, and copying.
 from __future__ import annotations
 
 import asyncio
-import gc
-import time
 from collections.abc import Iterable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
-from textual import events, on, work
+from textual import events, on
 from textual.actions import SkipAction
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
-from textual.command import SimpleCommand
+from textual.binding import BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from ..backend.process import BackendProcess
-from ..chat.conversation import ChatMessage, Conversation, title_from_prompt
+from ..chat.conversation import Conversation
 from ..chat.text_safety import visible_line
-from ..config.errors import ConfigError
-from ..config.keymap import DEFAULT_KEYS
 from ..config.view import ProfileView
+from .bindings import ACTIONS, BINDINGS, action_commands, key_rows
+from .conversation_settings import ConversationSettings
+from .copying import Copying
 from .export import FORMATS, offer_export
 from .history_actions import HistoryActions
-from .saved_state import save_theme, saved_theme
+from .markdown_render_warmup import warm_up_and_freeze
+from .questions import Questions
 from .screens.early_keys import HoldsEarlyKeys
 from .turn_controller import TURN_GROUP, TurnController
 from .turn_status import TurnStatus
@@ -48,21 +47,6 @@ if TYPE_CHECKING:
     from ..store import History
 
 
-def _warm_up_renderer() -> None:
-    """Import and prime the Markdown renderer off the event loop, while the user types the first question.
-
-    Then collect once and move what survives (modules, the first screen) out of the collector's sight: a
-    full collection scans every tracked object, and during a fast stream it paused the screen for 20-40 ms
-    every second or two, which keystrokes waited out (5-9 ms once frozen). What is made later is collected
-    as usual; ``tui-chat`` keeps the collector off until here, as startup makes nothing short-lived."""
-    from .markdown_render import warm_up
-
-    warm_up()
-    gc.collect()
-    gc.freeze()
-    gc.enable()
-
-
 class ChatScreen(Screen[None]):
     """The app's screen. Its prompt is focused as it is composed: focused later, from ``on_mount``, the log
     (which Textual focuses first) and the prompt were each styled twice more before the first frame."""
@@ -70,58 +54,13 @@ class ChatScreen(Screen[None]):
     AUTO_FOCUS = "#prompt"
 
 
-def _binding(action: str, description: str, show: bool = True) -> Binding:
-    """An app action under its default keys (remapped by ``[keymap]`` through its id, the action's name)."""
-    return Binding(DEFAULT_KEYS[action], action, description, id=action, show=show, priority=True)
-
-
 class ChatApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "tui-chat"
     NEEDED_TO_OPEN = NEEDED_TO_OPEN
     """How many of a conversation's newest messages it must come with; the rest are read after the first frame."""
-    BINDINGS = [  # priority: a key remapped to one the prompt also uses must reach its action (check_action)
-        _binding("stop", "Stop"),
-        _binding("regenerate", "Regenerate"),
-        _binding("new_conversation", "New"),
-        _binding("toggle_sidebar", "History"),
-        _binding("search_history", "Search", show=False),
-        _binding("copy_answer", "Copy answer"),
-        _binding("copy_code", "Copy code", show=False),
-        _binding("choose_model", "Model"),
-        _binding("choose_profile", "Profile", show=False),
-        _binding("edit_system_prompt", "System prompt", show=False),
-        _binding("change_theme", "Theme", show=False),
-        _binding("help", "Help"),
-        _binding("sidebar_rename", "Rename", show=False),
-        _binding("sidebar_delete", "Delete", show=False),
-        _binding("scroll_up", "Page up", show=False),
-        _binding("scroll_down", "Page down", show=False),
-        _binding("scroll_top", "Top", show=False),
-        _binding("scroll_bottom", "Bottom", show=False),
-        _binding("quit", "Quit"),
-    ]
-    ACTIONS = {
-        "stop": "Stop the answer being generated (the partial answer stays)",
-        "regenerate": "Regenerate the last answer",
-        "new_conversation": "Start a new conversation",
-        "toggle_sidebar": "Show or hide the conversation list (Enter opens, Ctrl+E renames, Delete deletes)",
-        "search_history": "Search every message of every conversation",
-        "copy_answer": "Copy the last answer to the clipboard",
-        "copy_code": "Copy a code block of the last answer to the clipboard",
-        "choose_model": "Choose the model from the server's list",
-        "choose_profile": "Switch to another provider profile",
-        "edit_system_prompt": "Set the system prompt of this conversation",
-        "change_theme": "Change the colour theme",
-        "help": "Show every key binding",
-        "sidebar_rename": "In the conversation list: rename the conversation under the cursor",
-        "sidebar_delete": "In the conversation list: delete the conversation under the cursor (after a yes)",
-        "scroll_up": "Scroll the conversation up a page (the prompt keeps the focus)",
-        "scroll_down": "Scroll the conversation down a page",
-        "scroll_top": "Scroll to the start of the conversation",
-        "scroll_bottom": "Scroll to the end of the conversation (it follows a streaming answer again)",
-        "quit": "Quit (an answer in flight is stopped)",
-    }
+    BINDINGS: ClassVar[list[BindingType]] = list(BINDINGS)
+    ACTIONS = ACTIONS
 
     def __init__(
         self, backend: BackendProcess, *, conversation: Conversation | None = None, history: History | None = None
@@ -136,7 +75,9 @@ class ChatApp(App[int]):
         self.conversation = conversation or self._blank_conversation()
         self.status = TurnStatus()
         self.turns = TurnController(self)
-        self._editing: ChatMessage | None = None
+        self.questions = Questions(self)
+        self.copying = Copying(self)
+        self.conversation_settings = ConversationSettings(self)
         self.conversations = HistoryActions(self)
         """The question Up took back to edit: it and what follows are replaced only when the edit is sent."""
         self._history_problem_shown = ""
@@ -155,14 +96,7 @@ class ChatApp(App[int]):
         yield KeyBar()
 
     async def on_mount(self) -> None:
-        theme = self.settings.theme
-        if not self.settings.theme_is_set:
-            theme = saved_theme(self.settings.data_dir) or theme
-        if theme in self.available_themes:
-            self.theme = theme
-        else:
-            self.notify(f"unknown theme {theme!r}; using the default", severity="warning")
-        self.watch(self, "theme", self._theme_chosen, init=False)
+        self.conversation_settings.apply_theme()
         self.set_keymap(self.settings.keymap)
         self.show_titles()
         if self.conversation.unread:  # before the log's own after-frame batch, which counts on the whole list
@@ -170,7 +104,7 @@ class ChatApp(App[int]):
         await self.log_view.show(self.conversation.messages)
         self.call_after_refresh(self.check_history)  # opens the history, after the first frame
         self.call_after_refresh(
-            self.run_worker, _warm_up_renderer, thread=True, group="warm-up", exit_on_error=False
+            self.run_worker, warm_up_and_freeze, thread=True, group="warm-up", exit_on_error=False
         )  # after the first frame, which it would slow down
         if self.backend.is_demo:
             self.notify(
@@ -294,32 +228,8 @@ class ChatApp(App[int]):
     # -- sending -----------------------------------------------------------------------------------
 
     @on(PromptInput.Submitted)
-    async def send_prompt(self, event: PromptInput.Submitted) -> None:
-        if self.busy:  # the prompt cleared itself on Enter: give the question back, before what came after it
-            self.prompt.text = event.text + self.prompt.text
-            self.prompt.move_cursor(self.prompt.document.end)
-            self.notify(f"An answer is still coming: {self.key_for('stop')} stops it.", severity="warning")
-            return
-        await self.send(event.text)
-
-    async def send(self, text: str) -> None:
-        asked_at = time.monotonic()
-        editing, self._editing = self._editing, None
-        if editing is not None and editing in self.conversation.messages:
-            if editing is self.conversation.last("user"):  # the last exchange is replaced now
-                self.history.delete_messages_from(self.conversation, editing)
-                del self.conversation.messages[self.conversation.messages.index(editing) :]
-                await self.log_view.remove_from(editing)
-            else:
-                await self.conversations.branch_before(editing)
-        user = ChatMessage("user", text)
-        if not self.conversation.title:
-            self.conversation.title = title_from_prompt(text)
-            self.show_titles()
-        self.history.save_message(self.conversation, user)  # committed before the request is sent
-        self.conversation.messages.append(user)
-        await self.log_view.add(user)
-        await self.turns.start(asked_at=asked_at, asked=text)
+    async def _submitted(self, event: PromptInput.Submitted) -> None:
+        await self.questions.submitted(event.text)
 
     def read_earlier_messages(self) -> None:
         """The messages a ``--resume`` left in the store to open sooner (10,000: ~70 ms), read right after the
@@ -350,8 +260,8 @@ class ChatApp(App[int]):
     def action_stop(self) -> None:
         if self.busy:
             self.workers.cancel_group(self, TURN_GROUP)
-        elif self._editing is not None:
-            self.prompt.clear()  # abandons the edit (see _prompt_changed): the exchange stays
+        elif self.questions.editing is not None:
+            self.prompt.clear()  # abandons the edit (see Questions.prompt_changed): the exchange stays
         elif self.conversations.find is not None:
             self.conversations.end_find()
         elif self.focused is not self.prompt and self.screen is self.screen_stack[0]:
@@ -378,34 +288,12 @@ class ChatApp(App[int]):
         await self.turns.start(replacing=self.conversation.last_answers(), resume_id=resume_id)
 
     @on(PromptInput.EditLast)
-    async def edit_last(self) -> None:
-        """Up in an empty prompt: take the last question back into the prompt, to edit and resend."""
-        if self.busy:
-            return
-        user = self.conversation.last("user")
-        if user is None:
-            return
-        self._start_editing(user)
-
-    def _start_editing(self, user: ChatMessage) -> None:
-        """The question goes back into the prompt. Sent, it replaces the last exchange, or for an earlier
-        question starts a branch (the conversation up to it, copied); the original stays as it was."""
-        self._editing = user  # nothing changes before the edit is sent; clearing the prompt or Esc keeps it
-        self.prompt.text = user.content
-        self.prompt.move_cursor(self.prompt.document.end)
-        self.screen.set_focus(self.prompt)  # now: the next keys of a burst are the edit's
-        if user is self.conversation.last("user"):
-            self.notify("Editing the last question: Enter sends it in place of the old one; Esc keeps the old one.")
-        else:
-            self.notify(
-                "Editing an earlier question: Enter starts a branch from it, and this conversation stays "
-                "in the history as it is; Esc keeps it as it is."
-            )
+    def _edit_last(self) -> None:
+        self.questions.edit_last()
 
     @on(PromptInput.Changed)
     def _prompt_changed(self) -> None:
-        if self._editing is not None and not self.prompt.text:
-            self._editing = None  # the edit was abandoned: the exchange stays as it is
+        self.questions.prompt_changed()
         self.prompt.move_cursor(self.prompt.document.end)
 
     async def action_new_conversation(self) -> None:
@@ -446,62 +334,26 @@ class ChatApp(App[int]):
     def action_sidebar_delete(self) -> None:
         self.conversations.delete()
 
-    def _last_answer(self) -> str | None:
-        answer = self.conversation.last("assistant")
-        if answer is None or not answer.content:
-            self.notify("There is no answer to copy yet.")
-            return None
-        return answer.content
-
     def action_copy_answer(self) -> None:
-        text = self._last_answer()
-        if text is not None:
-            self._copy(text)
+        self.copying.last_answer()
 
     def action_copy_code(self) -> None:
-        text = self._last_answer()
-        if text is not None:
-            self._copy_code(text, "The last answer")
-
-    def _copy_code(self, text: str, whose: str) -> None:
-        from .code_blocks import code_blocks  # actions import what they use: startup stays short
-
-        blocks = code_blocks(text)
-        if not blocks:
-            self.notify(f"{whose} has no code block.")
-        elif len(blocks) == 1:
-            self._copy(blocks[0].code)
-        else:
-            self.search_commands(
-                [SimpleCommand(f"{i}. {b.label}", partial(self._copy, b.code)) for i, b in enumerate(blocks, 1)],
-                placeholder="Copy which code block?",
-            )
+        self.copying.last_answer_code()
 
     @on(MessageLog.Chosen)
     def _chosen(self, event: MessageLog.Chosen) -> None:
         """The log's message cursor: copy a message or a code block of it, or take a question back to edit."""
         message = event.message
         if event.what == "copy":
-            self._copy(message.content)
+            self.copying.text(message.content)
         elif event.what == "code":
-            self._copy_code(message.content, "This message")
+            self.copying.code(message.content, "This message")
         elif message.role != "user":
             self.notify("e takes a question (one of your messages) back to edit and resend.")
         elif self.busy:
             self.notify(f"{self.key_for('stop')} stops the current answer first.", severity="warning")
         else:
-            self._start_editing(message)
-
-    def _copy(self, text: str) -> None:
-        from .clipboard import copy_text
-
-        result = copy_text(text, self.copy_to_clipboard)
-        self.notify(
-            result.message,
-            title="Copied" if result.confirmed else "Clipboard",
-            severity="information" if result.confirmed else "warning",
-            timeout=6,
-        )
+            self.questions.edit(message)
 
     def action_choose_model(self) -> None:
         from textual.command import CommandPalette
@@ -511,12 +363,7 @@ class ChatApp(App[int]):
         self.push_screen(CommandPalette(providers=[ModelPicker], placeholder="Choose a model…"))
 
     def use_model(self, model: str, quiet: bool = False) -> None:
-        self.backend.model = model
-        self.conversation.model = model
-        self.history.update_conversation(self.conversation, model=model)
-        self.show_titles()
-        if not quiet:
-            self.notify(f"Model: {model}")
+        self.conversation_settings.use_model(model, quiet)
 
     def action_choose_profile(self) -> None:
         from textual.command import CommandPalette
@@ -525,39 +372,13 @@ class ChatApp(App[int]):
 
         self.push_screen(CommandPalette(providers=[ProfilePicker], placeholder="Switch to profile…"))
 
-    @work(group="profile", exclusive=True, exit_on_error=False)
-    async def use_profile(self, name: str) -> None:
-        if self.busy:
-            self.notify(f"{self.key_for('stop')} stops the current answer first.", severity="warning")
-            return
-        try:
-            profile = await self.backend.use_profile(name)
-        except ConfigError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.conversation.profile, self.conversation.model = name, profile.model
-        self.history.update_conversation(self.conversation, profile=name, model=profile.model)
-        self.show_titles()
-        self.notify(f"Profile: {name} ({profile.display_url})")
+    def use_profile(self, name: str) -> None:
+        self.run_worker(
+            self.conversation_settings.use_profile(name), group="profile", exclusive=True, exit_on_error=False
+        )
 
     def action_edit_system_prompt(self) -> None:
-        from .screens.text_prompt import TextPromptScreen
-
-        def save(text: str | None) -> None:
-            if text is not None:
-                self.conversation.system_prompt = text
-                self.history.update_conversation(self.conversation, system_prompt=text)
-                self.notify("System prompt set." if text.strip() else "System prompt cleared.")
-
-        self.push_screen(TextPromptScreen("System prompt for this conversation", self.conversation.system_prompt), save)
-
-    def _theme_chosen(self, theme: str) -> None:
-        """F9 or the palette changed the theme: remember it for the next start."""
-        problem = save_theme(self.settings.data_dir, theme)
-        if problem:
-            self.notify(problem, severity="warning")
-        elif self.settings.theme_is_set:
-            self.notify(f"The configuration sets theme = {self.settings.theme!r}: it applies at the next start.")
+        self.conversation_settings.edit_system_prompt()
 
     def action_scroll_up(self) -> None:
         self.log_view.scroll_page_up()  # leaves the bottom: a streaming answer no longer pulls the view down
@@ -577,37 +398,11 @@ class ChatApp(App[int]):
         self.push_screen(HelpScreen(self.key_rows()))
 
     def key_rows(self) -> list[tuple[str, str, str]]:
-        keymap = self.settings.keymap
-        rows = [
-            (keymap.get(b.id or "", b.key), b.id or "", self.ACTIONS.get(b.action, b.description))
-            for b in self.BINDINGS
-            if isinstance(b, Binding)
-        ]
-        rows += [
-            ("enter", "", "Send the prompt"),
-            ("ctrl+j, alt+enter", "", "New line in the prompt"),
-            ("up", "", "In an empty prompt: take the last question back to edit (Enter replaces it, Esc keeps it)"),
-            (
-                "tab, shift+tab",
-                "",
-                "Move the focus: prompt, conversation, reasoning blocks (Enter opens "
-                "one); arrows and PgUp/PgDn scroll the focused conversation",
-            ),
-            ("ctrl+p", "", "Command palette: every action, model, profile, theme"),
-        ]
-        return rows
+        return key_rows(self.settings.keymap)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        keymap = self.settings.keymap
-        for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and binding.action not in ("quit", "change_theme"):
-                keys = keymap.get(binding.id or "", binding.key)
-                yield SystemCommand(
-                    f"{binding.description} ({keys})",
-                    self.ACTIONS[binding.action],
-                    partial(self.run_action, binding.action),
-                )
+        yield from action_commands(self.settings.keymap, self.run_action)
         for suffix, name in FORMATS.items():
             yield SystemCommand(
                 f"Export this conversation as {name}",

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tui_chat.config.settings import ConfigError, load_config, mask_secret
+from tui_chat.config.errors import ConfigError
+from tui_chat.config.loading import load_config, mask_secret
 
 FILE = """
 model = "file-model"
@@ -137,7 +138,7 @@ def test_the_keymap_table_knows_every_key_the_prompt_uses():
 def test_the_example_config_is_valid_and_shows_the_defaults():
     from pathlib import Path
 
-    from tui_chat.config.settings import load_config
+    from tui_chat.config.loading import load_config
 
     example = Path(__file__).resolve().parent.parent / "config.example.toml"
     settings = load_config(example, use_env=False).settings

@@ -13,7 +13,8 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from ..config.errors import ConfigError
-from ..config.settings import LoadedConfig, load_config
+from ..config.loading import load_config
+from ..config.settings import LoadedConfig
 from ..engine import ErrorKind, Failed, Finished, Metrics
 from .connection import ProviderConnection
 from .protocol import (

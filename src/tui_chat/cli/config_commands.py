@@ -21,7 +21,7 @@ def validate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ..config.keymap import keymap_warnings
-    from ..config.settings import load_config
+    from ..config.loading import load_config
 
     path = Path(args.file or _config_path(args))
     if not path.is_file():
@@ -38,14 +38,14 @@ def path(args: argparse.Namespace) -> int:
 
 
 def _config_path(args: argparse.Namespace) -> str:
-    from ..config.settings import default_config_path
+    from ..config.loading import default_config_path
 
     return str(getattr(args, "config", None) or default_config_path())
 
 
 def show_settings(config: LoadedConfig, profile: str | None) -> None:
     """Every effective setting with its source; keys masked to ``sk-…last4`` at most."""
-    from ..config.settings import flatten, mask_secret
+    from ..config.loading import flatten, mask_secret
 
     state = "" if config.path.exists() else " (not found: defaults apply)"
     print(f"# config file: {config.path}{state}")

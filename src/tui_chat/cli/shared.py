@@ -36,7 +36,7 @@ def fail(message: str, code: int) -> int:
 
 
 def load(args: argparse.Namespace) -> LoadedConfig:
-    from ..config.settings import load_config
+    from ..config.loading import load_config
 
     return load_config(
         getattr(args, "config", None), {"model": getattr(args, "model", None), "api": getattr(args, "api", None)}

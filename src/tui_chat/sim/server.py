@@ -144,11 +144,17 @@ class Simulator:
         events = self._events(model, scenario, n, tokens, prompt_tokens, include_usage)
         return StreamingResponse(events, media_type="text/event-stream", headers={"cache-control": "no-cache"})
 
-    def _early_response(  # noqa: C901, PLR0911 (one answer per scenario)
+    def _early_response(
         self, request: Request, scenario: Scenario, n: int, stream: bool, body: dict[str, Any]
     ) -> Response | None:
         """Errors answered before any token: auth, rate limits, server errors, unsupported options."""
-        name = scenario.name
+        return self._refusal(request, scenario.name, stream) or self._failure(scenario, n, stream, body)
+
+    @staticmethod
+    def _refusal(  # noqa: PLR0911 (one answer per scenario)
+        request: Request, name: str, stream: bool
+    ) -> Response | None:
+        """The scenarios that answer every request the same way."""
         if name == "auth":
             return error(
                 401, "Incorrect API key provided: sk-…. Check your key.", "invalid_request_error", "invalid_api_key"
@@ -160,6 +166,37 @@ class Simulator:
                 "insufficient_quota",
                 "insufficient_quota",
             )
+        if name == "escapes":
+            return error(400, ESCAPES, "invalid_request_error")
+        if name == "echokey":
+            sent = request.headers.get("authorization", "")
+            return error(
+                401,
+                f"Incorrect API key provided: {sent.removeprefix('Bearer ')} (header: {sent})",
+                "invalid_request_error",
+                "invalid_api_key",
+            )
+        if name == "pings" and stream:
+            return StreamingResponse(pings(), media_type="text/event-stream")
+        if name == "sseforjson" and not stream:
+            return Response('data: {"choices": []}\n\ndata: [DONE]\n\n', media_type="text/event-stream")
+        if name == "error200":
+            return JSONResponse({"error": {"message": "Invalid API key", "code": 401}})
+        if name == "huge400":
+            return error(400, "This request is wrong because " + "very " * 40_000 + "long.", "invalid_request_error")
+        if name == "gzipgarbage":
+            return Response(
+                b"\x1f\x8b this is not gzip at all", media_type="application/json", headers={"content-encoding": "gzip"}
+            )
+        if name == "redirect":
+            port = request.url.port
+            return Response(status_code=307, headers={"location": f"http://localhost:{port}/v1/chat/completions"})
+        return None
+
+    @staticmethod
+    def _failure(scenario: Scenario, n: int, stream: bool, body: dict[str, Any]) -> Response | None:
+        """The scenarios whose first requests fail (or that fail what a request asks for)."""
+        name = scenario.name
         if name == "ratelimit" and n <= scenario.int_arg(0, 2):
             seconds = scenario.arg(1, 1.0)
             headers = {"retry-after": str(max(1, math.ceil(seconds))), "retry-after-ms": str(int(seconds * 1000))}
@@ -187,33 +224,8 @@ class Simulator:
                 "invalid_request_error",
                 "unsupported_parameter",
             )
-        if name == "escapes":
-            return error(400, ESCAPES, "invalid_request_error")
-        if name == "echokey":
-            sent = request.headers.get("authorization", "")
-            return error(
-                401,
-                f"Incorrect API key provided: {sent.removeprefix('Bearer ')} (header: {sent})",
-                "invalid_request_error",
-                "invalid_api_key",
-            )
-        if name == "pings" and stream:
-            return StreamingResponse(pings(), media_type="text/event-stream")
-        if name == "sseforjson" and not stream:
-            return Response('data: {"choices": []}\n\ndata: [DONE]\n\n', media_type="text/event-stream")
-        if name == "error200":
-            return JSONResponse({"error": {"message": "Invalid API key", "code": 401}})
-        if name == "huge400":
-            return error(400, "This request is wrong because " + "very " * 40_000 + "long.", "invalid_request_error")
-        if name == "gzipgarbage":
-            return Response(
-                b"\x1f\x8b this is not gzip at all", media_type="application/json", headers={"content-encoding": "gzip"}
-            )
         if name == "dropthen500" and n > 1:
             return error(500, "The server had an error while processing your request.", "server_error")
-        if name == "redirect":
-            port = request.url.port
-            return Response(status_code=307, headers={"location": f"http://localhost:{port}/v1/chat/completions"})
         if name in PROVIDER_ERRORS and n <= (scenario.int_arg(0, 1) if name in ("gemini429", "html502") else ALWAYS):
             return PROVIDER_ERRORS[name](body)
         return None

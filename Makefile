@@ -34,7 +34,7 @@ test: gates bytecode
 
 # The randomized fault soak at ten times the size the suite runs (TUI_CHAT_SOAK_RUNS, TUI_CHAT_SOAK_SEED).
 soak: bytecode
-	TUI_CHAT_SOAK_RUNS=$(or $(RUNS),1000) $(PY) -m pytest -q tests/test_soak.py
+	TUI_CHAT_SOAK_RUNS=$(or $(RUNS),1000) $(PY) -m pytest -q tests/e2e/test_soak.py
 
 bench: bytecode
 	$(PY) -m benchmarks

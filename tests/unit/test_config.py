@@ -140,6 +140,6 @@ def test_the_example_config_is_valid_and_shows_the_defaults():
 
     from tui_chat.config.loading import load_config
 
-    example = Path(__file__).resolve().parent.parent / "config.example.toml"
+    example = Path(__file__).resolve().parents[2] / "config.example.toml"
     settings = load_config(example, use_env=False).settings
     assert settings.api == "chat" and settings.resume == "auto" and settings.profiles["openai"].api is None

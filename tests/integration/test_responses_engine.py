@@ -1,4 +1,4 @@
-"""The Responses API end to end against the simulator over real HTTP: the engine, ``ask`` and the app.
+"""The Responses API through the engine, against the simulator over real HTTP.
 
 A dropped or stalled background response resumes after the last event seen (a GET with starting_after,
 never a second POST), and the answer is exactly the whole answer, once.
@@ -7,13 +7,9 @@ never a second POST), and the answer is exactly the whole answer, once.
 from __future__ import annotations
 
 import asyncio
-import json
 
 import pytest
 
-from support import ask, record_status, screen_text, tui_chat, wait_idle
-from tui_chat.backend.process import BackendProcess
-from tui_chat.chat.conversation import ChatMessage, Conversation, MessageStatus
 from tui_chat.engine import (
     Delta,
     ErrorKind,
@@ -32,8 +28,6 @@ from tui_chat.engine import (
 )
 from tui_chat.engine.policy import Fallback, Retries, Timeouts
 from tui_chat.sim.scenarios import REASONING, prose_tokens
-from tui_chat.store import History
-from tui_chat.ui.app import ChatApp
 
 FAST = Retries(initial_backoff=0.01, max_backoff=0.05, jitter=0.01)
 IDLE = Timeouts(idle=0.4)
@@ -212,129 +206,3 @@ async def test_an_earlier_answer_is_picked_up_by_its_id_and_a_lost_one_asked_ane
     assert isinstance(events[-1], Finished) and sim.stats("normal")["requests"] == 1
     retry = next(e for e in events if isinstance(e, Retrying))
     assert retry.kind == ErrorKind.NOT_FOUND and not retry.discarded
-
-
-# -- tui-chat ask -----------------------------------------------------------------------------------------
-
-
-def test_ask_prints_a_resumed_answer_once_and_says_so(sim):
-    result = tui_chat("ask", "--api", "responses", "--model", "drop-20", "hello")
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == PROSE_40 + ("" if PROSE_40.endswith("\n") else "\n")
-    assert "resuming after event 19" in result.stderr and "discarded" not in result.stderr
-    assert sim.stats("drop-20")["requests"] == 1
-
-
-def test_ask_on_a_cut_answer_and_on_a_server_without_the_api(sim):
-    cut = tui_chat("ask", "--api", "responses", "--model", "length-10", "hello")
-    assert cut.returncode == 3 and "cut off: max tokens reached" in cut.stderr
-    missing = tui_chat("ask", "--model", "noresponses", "hello", env={"TUI_CHAT_API": "responses"})
-    assert missing.returncode == 1 and "Traceback" not in missing.stderr
-    assert missing.stderr.count("\n") == 1 and "does not offer the Responses API" in missing.stderr
-
-
-def test_the_api_is_a_setting_per_profile_beaten_by_the_command_line(sim, isolated_env):
-    config = isolated_env / "xdg-config" / "tui-chat" / "config.toml"
-    config.parent.mkdir(parents=True)
-    config.write_text(f'[profiles.here]\nbase_url = "{sim.base_url}"\napi = "responses"\nresume = "off"\n')
-    shown = tui_chat("config", "show", "--profile", "here")
-    assert "[profiles.here]  (active)\n" in shown.stdout and 'api = "responses"' in shown.stdout
-    assert 'resume = "off"' in shown.stdout
-    assert tui_chat("ask", "--profile", "here", "--model", "normal", "hi").returncode == 0
-    sent = sim.stats("normal")["last_request"]
-    assert sent["endpoint"] == "responses" and "background" not in sent
-    assert tui_chat("ask", "--profile", "here", "--api", "chat", "--model", "normal", "hi").returncode == 0
-    assert "endpoint" not in sim.stats("normal")["last_request"]
-    bad = tui_chat("ask", "--api", "assistants", "hi")
-    assert bad.returncode == 2 and "invalid choice" in bad.stderr and "Traceback" not in bad.stderr
-
-
-def test_ask_save_keeps_the_response_id(sim, isolated_env):
-    result = tui_chat("ask", "--save", "--api", "responses", "--model", "normal", "hello")
-    assert result.returncode == 0, result.stderr
-    exported = json.loads(tui_chat("export", "1", "--format", "json").stdout)
-    assert exported["messages"][1]["response_id"].startswith("resp_sim")
-    assert "response_id" not in exported["messages"][0]
-
-
-# -- the app ----------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def responses_app(make_app, monkeypatch):
-    monkeypatch.setenv("TUI_CHAT_API", "responses")
-    return make_app
-
-
-async def test_the_app_resumes_a_dropped_answer_and_says_so(responses_app, sim):
-    app = responses_app("drop-20")
-    async with app.run_test(size=(100, 30)) as pilot:
-        seen = record_status(app)
-        await pilot.pause()
-        assert "openai · drop-20 · Responses API" in screen_text(app)
-        await ask(pilot, "hello")
-        await wait_idle(pilot, app)
-        answer = app.conversation.messages[-1]
-        assert answer.status is MessageStatus.COMPLETE and answer.content == PROSE_40
-        assert answer.response_id and answer.response_id.startswith("resp_sim")
-        assert any("resuming after event 19 (attempt 2/5)" in line for line in seen)
-    assert sim.stats("drop-20")["requests"] == 1
-
-
-async def test_the_app_shows_a_reasoning_summary_and_usage(responses_app, sim):
-    app = responses_app("reasoning")
-    async with app.run_test(size=(100, 30)) as pilot:
-        await ask(pilot, "think")
-        await wait_idle(pilot, app)
-        answer = app.conversation.messages[-1]
-        assert answer.reasoning == REASONING and answer.metrics.usage.total_tokens
-        assert "tokens used" in app.status.text()
-
-
-async def test_ctrl_r_picks_up_an_answer_a_crash_cut_off(sim, fast_retries, isolated_env, monkeypatch):
-    from openai import AsyncOpenAI
-
-    monkeypatch.setenv("TUI_CHAT_API", "responses")
-    raw = AsyncOpenAI(base_url=sim.base_url, api_key="sk-test", max_retries=0)
-    stream = await raw.responses.create(model="slow-40-5", input="hello", stream=True, background=True, store=True)
-    async for event in stream:
-        if event.type == "response.created":
-            response_id = event.response.id
-            break
-    await stream.close()
-    await raw.close()
-    history = History(isolated_env / "data")
-    conversation = Conversation(title="crashed", profile="openai", model="slow-40-5")
-    history.save_message(conversation, ChatMessage("user", "hello"))
-    history.save_message(
-        conversation, ChatMessage("assistant", "## Sec", status=MessageStatus.INTERRUPTED, response_id=response_id)
-    )
-    history.close()
-    history = History(isolated_env / "data")
-    loaded = history.load(conversation.id)
-    assert loaded.messages[-1].response_id == response_id
-    app = ChatApp(BackendProcess(model="slow-40-5"), conversation=loaded, history=history)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("ctrl+r")
-        await wait_idle(pilot, app)
-        assert [m.status for m in app.conversation.messages] == [MessageStatus.COMPLETE] * 2
-        assert app.conversation.messages[-1].content == "".join(prose_tokens(40))
-    assert sim.stats("slow-40-5")["requests"] == 1 and sim.stats("slow-40-5")["resumed_after"] == [-1]
-
-
-async def test_esc_in_the_app_cancels_the_background_response_on_the_server(responses_app, sim):
-    app = responses_app("slow-200-20")
-    async with app.run_test(size=(100, 30)) as pilot:
-        await ask(pilot, "hello")
-        for _ in range(1000):
-            await pilot.pause(0.01)
-            if app.status.tokens:
-                break
-        await pilot.press("escape")
-        await wait_idle(pilot, app)
-        assert app.conversation.messages[-1].status is MessageStatus.STOPPED
-        for _ in range(300):  # the child cancels it after the stream closed: bounded wait
-            if sim.stats("slow-200-20")["cancelled"]:
-                break
-            await asyncio.sleep(0.01)
-    assert sim.stats("slow-200-20")["cancelled"] == 1

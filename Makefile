@@ -36,8 +36,9 @@ test: gates bytecode
 soak: bytecode
 	TUI_CHAT_SOAK_RUNS=$(or $(RUNS),1000) $(PY) -m pytest -q tests/e2e/test_soak.py
 
+# make bench ARGS=--contended: the same with a steady neighbour beside every run.
 bench: bytecode
-	$(PY) -m benchmarks
+	$(PY) -m benchmarks $(ARGS)
 
 sim: bytecode
 	$(VENV)/bin/tui-chat sim --port $(or $(PORT),8765)

@@ -1,13 +1,14 @@
 """``make bench``: every figure as a ratio against a baseline measured in the same run.
 
 Options: ``--runs N`` (default 3), ``--quick`` (smaller answers, one run), ``--only NAME[,NAME]`` from
-engine, startup, history, typing, stream, responses. Nothing here passes or fails: targets are printed
-beside ratios.
+engine, startup, history, typing, stream, responses, pace, idle; ``--contended`` runs a steady neighbour
+(15% of a core) beside every run. Nothing here passes or fails: targets are printed beside ratios.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import statistics
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from tui_chat.sim.scenarios import Scenario, reply_tokens
 
 from . import engine, screen
-from .harness import SimProcess, commit, machine
+from .harness import Contention, SimProcess, commit, machine
 
 Row = tuple[str, str, str, str]
 STARTUP_LAUNCHES = 9
@@ -142,6 +143,44 @@ def responses_rows(base_url: str, runs: int, quick: bool) -> list[Row]:
     return [_stream_row(base_url, "fast-8000", 8000, runs, api="responses")[0]]
 
 
+def pace_rows(base_url: str, runs: int, quick: bool) -> list[Row]:
+    """Answers at the pace people read (50 and 10 tokens a second): CPU per token, not per frame."""
+    sizes = (
+        [("pace-400-20", 400, "50 tok/s")]
+        if quick
+        else [("pace-400-20", 400, "50 tok/s"), ("pace-2000-20", 2000, "50 tok/s"), ("pace-400-100", 400, "10 tok/s")]
+    )
+    rows = []
+    for model, tokens, pace in sizes:
+        pairs = [screen.stream_to_screen(base_url, model, tokens) for _ in range(runs)]
+        base_cpu = statistics.median(b.cpu for b, _ in pairs)
+        ours_cpu = statistics.median(a.cpu for _, a in pairs)
+        rows.append(
+            (
+                f"real pace, {tokens} tokens at {pace}, CPU",
+                f"SDK print {base_cpu:.2f}s",
+                f"app {ours_cpu:.2f}s",
+                f"{ours_cpu / base_cpu:.2f}x (target ≤ 2x)",
+            )
+        )
+    return rows
+
+
+def idle_rows(base_url: str, runs: int, quick: bool) -> list[Row]:
+    seconds = 10.0 if quick else 30.0
+    pairs = [screen.idle_cpu(base_url, seconds) for _ in range(runs)]
+    base = statistics.median(b for b, _ in pairs)
+    ours = statistics.median(a for _, a in pairs)
+    return [
+        (
+            f"idle {seconds:.0f} s, CPU",
+            f"minimal Textual app {base:.2f}s",
+            f"tui-chat {ours:.2f}s",
+            f"{ours / base:.2f}x (target ≤ 1.2x)",
+        )
+    ]
+
+
 MEASURES: dict[str, Callable[[str, int, bool], list[Row]]] = {
     "engine": engine_rows,
     "startup": startup_rows,
@@ -149,6 +188,8 @@ MEASURES: dict[str, Callable[[str, int, bool], list[Row]]] = {
     "typing": typing_rows,
     "stream": stream_rows,
     "responses": responses_rows,
+    "pace": pace_rows,
+    "idle": idle_rows,
 }
 
 
@@ -157,13 +198,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", default=",".join(MEASURES))
+    parser.add_argument("--contended", action="store_true", help="a steady neighbour (15%% of a core) beside every run")
     args = parser.parse_args()
     chosen = [name.strip() for name in args.only.split(",")]
     runs = 1 if args.quick else args.runs
     print(f"# tui-chat benchmarks, {dt.date.today()}, commit {commit()}")
-    print(f"# {machine()}; terminal {screen.TERMINAL[0]}x{screen.TERMINAL[1]}; medians of {runs} run(s)")
+    print(
+        f"# {machine()}; terminal {screen.TERMINAL[0]}x{screen.TERMINAL[1]}; medians of {runs} run(s)"
+        + ("; contended: a neighbour takes 15% of a core" if args.contended else "")
+    )
     rows: list[Row] = []
-    with SimProcess() as sim:
+    with SimProcess() as sim, Contention() if args.contended else contextlib.nullcontext():
         for name, measure in MEASURES.items():
             if name in chosen:
                 rows += measure(sim.base_url, runs, args.quick)

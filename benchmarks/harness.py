@@ -121,3 +121,32 @@ def commit() -> str:
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+
+
+class Contention:
+    """A steady neighbour on the machine, beside every run of ``make bench --contended``: a process that keeps
+    one core busy ``share`` of the time (15%: what a terminal multiplexer's polling or a busy editor takes)."""
+
+    SCRIPT = (
+        "import time\n"
+        "busy, period = {share} * 0.02, 0.02\n"
+        "end = time.monotonic() + 4 * 3600\n"
+        "while time.monotonic() < end:\n"
+        "    start = time.monotonic()\n"
+        "    while time.monotonic() - start < busy:\n"
+        "        pass\n"
+        "    time.sleep(period - busy)\n"
+    )
+
+    def __init__(self, share: float = 0.15) -> None:
+        self.share = share
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Contention:
+        self.proc = subprocess.Popen([sys.executable, "-c", self.SCRIPT.format(share=self.share)])
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)

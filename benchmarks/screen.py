@@ -185,3 +185,29 @@ def _resume(base_url: str, data: str, conversation_id: int, ready: str) -> tuple
 
 def summary(values: list[float]) -> tuple[float, float]:
     return percentile(values, 50), percentile(values, 95)
+
+
+def idle_cpu(base_url: str, seconds: float = 30.0) -> tuple[float, float]:
+    """(minimal app with a header, a text area and a footer, tui-chat): CPU seconds spent at rest over ``seconds``,
+    once each is up and has settled (tui-chat's backend process included)."""
+    return (
+        _idle([sys.executable, str(HERE / "minimal_idle_app.py")], base_url, "minimal app ready", seconds),
+        _idle([str(BIN), "--model", "normal"], base_url, "Ask anything", seconds),
+    )
+
+
+def _idle(command: list[str], base_url: str, ready: str, seconds: float) -> float:
+    with tempfile.TemporaryDirectory() as scratch:
+        term = Tmux(*TERMINAL)
+        try:
+            term.start(command, _env(base_url, scratch))
+            term.attach_control()
+            term.wait_for(ready, timeout=60, interval=POLL)
+            pid = term.pane_pid()
+            _settle(pid)
+            time.sleep(2.0)  # past the app's after-first-frame work (the history, the renderer's warm-up)
+            before = cpu_seconds(pid)
+            time.sleep(seconds)
+            return cpu_seconds(pid) - before
+        finally:
+            term.close()

@@ -8,6 +8,7 @@ from tui_chat.backend.process import BackendProcess
 from tui_chat.chat.conversation import ChatMessage, Conversation, MessageStatus
 from tui_chat.engine import Delta, ErrorKind, Metrics, Retrying, Started, Usage
 from tui_chat.ui.app import ChatApp
+from tui_chat.ui.widgets.status_bar import StatusBar
 from tui_chat.ui.widgets.streaming_markdown import StreamingMarkdown
 
 SIZE = (100, 32)
@@ -121,6 +122,7 @@ async def _answer_in_flight(pilot, *events) -> None:
             widget.write(event.text)
         elif isinstance(event, Retrying):
             widget.set_note(f"↻ attempt {event.attempt} failed ({event.reason}); retrying")
+    app.query_one(StatusBar).tick()  # as the turn controller does when a turn begins
     await settle(pilot)
     await pilot.pause(0.1)
 

@@ -32,7 +32,8 @@ from .protocol import (
 )
 
 BATCH_SECONDS = 0.004
-"""The longest an event waits in the child before it is sent: well under a frame."""
+"""The longest an event waits in the child before it is sent: well under a frame. The first event after a
+quiet spell goes at once."""
 CLOSE_SECONDS = 3.0
 """When the app quits mid-answer, how long its turns may take to stop (and stop what runs on the server)."""
 NICENESS = 5
@@ -104,13 +105,13 @@ class BackendServer:
         self.preparing = asyncio.create_task(self._prepare(resolved.name))
 
     async def _prepare(self, profile: str) -> None:
-        """With the screen up: the SDK's imports, and the simulator when it is the backend, before the
-        user's first question waits for them. Then what startup made is frozen out of the collector's
-        sight and the collector runs as usual."""
+        """With the screen up: the SDK's imports, the simulator when it is the backend, and the SDK client (its
+        TLS context alone is ~40 ms of CPU), before the user's first question waits for them. Then what startup
+        made is frozen out of the collector's sight and the collector runs as usual."""
         try:
             from ..engine import turn  # noqa: F401
 
-            self._backend(profile)
+            self._backend(profile).client  # noqa: B018 (made now, not at the first question)
         finally:
             gc.collect()
             gc.freeze()
@@ -152,12 +153,14 @@ class BackendServer:
         cancelled = False
         loop = asyncio.get_running_loop()
         flush_at: asyncio.TimerHandle | None = None
+        sent_at = -BATCH_SECONDS
 
         def flush() -> None:
-            nonlocal flush_at
+            nonlocal flush_at, sent_at
             if flush_at is not None:
                 flush_at.cancel()
                 flush_at = None
+            sent_at = loop.time()
             if batch or cancelled:
                 self._send(TurnEvents(turn_id, batch.copy(), cancelled))
                 batch.clear()
@@ -175,7 +178,11 @@ class BackendServer:
                 if isinstance(event, (Finished, Failed)) or len(batch) >= 256:
                     flush()
                 elif flush_at is None:
-                    flush_at = loop.call_later(BATCH_SECONDS, flush)
+                    # A stream at reading pace sends each event at once (no timer); a fast one, in batches.
+                    if loop.time() - sent_at >= BATCH_SECONDS:
+                        flush()
+                    else:
+                        flush_at = loop.call_later(BATCH_SECONDS, flush)
         except asyncio.CancelledError:
             cancelled = True
         except ConfigError as exc:

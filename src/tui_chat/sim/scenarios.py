@@ -80,6 +80,7 @@ SCENARIOS: dict[str, str] = {
     "fast-N": "N tokens of mixed markdown as fast as possible, the last one 'end of answer N' (default 2000)",
     "code-N": "one fenced code block of N lines as fast as possible, then 'end of answer N' (default 4000)",
     "slow-N-M": "N tokens, one every M ms (default 40 tokens, 100 ms)",
+    "pace-N-M": "N tokens of mixed markdown, one every M ms, the last one 'end of answer N' (default 400, 20 ms)",
     "ratelimit-K-S": "429 with Retry-After S seconds for the first K requests (default 2, 1 s)",
     "quota": "429 insufficient_quota: a billing problem, never worth a retry",
     "5xx-K": "HTTP 500/503 for the first K requests (default 2)",
@@ -182,6 +183,9 @@ def reply_tokens(scenario: Scenario, prompt: str, attempt: int = 1) -> list[str]
     if name == "code":
         lines = scenario.int_arg(0, 4000)
         return [*code_tokens(lines), end_token(lines)]
+    if name == "pace":
+        count = max(1, scenario.int_arg(0, 400))
+        return [*prose_tokens(count - 1), end_token(count)]
     if name == "slow":
         return prose_tokens(scenario.int_arg(0, 40))
     if name == "echo":
@@ -212,6 +216,8 @@ def token_delay(scenario: Scenario) -> float:
     """Seconds between two tokens."""
     if scenario.name == "slow":
         return scenario.arg(1, 100) / 1000
+    if scenario.name == "pace":
+        return scenario.arg(1, 20) / 1000
     if scenario.name in ("normal", "reasoning", "echo"):
         return 0.004
     if scenario.name in (

@@ -307,6 +307,7 @@ class ChatApp(App[int]):
         self.conversation = conversation
         self.conversations.end_find()
         self.status.clear()
+        self.query_one(StatusBar).tick()
         await self.log_view.show(conversation.messages)
         self.show_titles()
         self.prompt.focus()

@@ -20,6 +20,7 @@ from ..chat.hints import failure_hint
 from ..chat.outcome import TurnOutcome
 from ..engine.events import Delta, FallingBack, ReasoningDelta, Retrying
 from .widgets.messages import AssistantMessage
+from .widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from ..store import TurnRecorder
@@ -80,6 +81,7 @@ class TurnController:
         checkpoints = app.set_interval(CHECKPOINT_SECONDS, recorder.flush)
         self.current = Turn(outcome, widget, recorder, checkpoints, list(replacing), asked)
         asked_at = app.status.begin(asked_at)
+        app.query_one(StatusBar).tick()  # it ticks while the turn is on
         app.log_view.anchor()
         app.run_worker(
             self._consume(self.current, history, asked_at, resume_id),

@@ -1,18 +1,23 @@
-"""The status bar: the turn's state, redrawn on a fixed tick (about 10 Hz), never per delta.
+"""The status bar: the turn's state, redrawn on a tick, never per delta.
 
 It has a fixed height of one line, so a tick only repaints that line: no layout (``Static.update``
 would ask for one, and a layout of the whole screen ten times a second is what a stream can't afford).
+It ticks only while what it shows moves with the clock: 10 times a second while a countdown or a wait is
+shown, 4 times a second while an answer streams (a token count and a rate), never at rest, where only an
+event changes it (:meth:`tick` is then called by whoever changed it).
 """
 
 from __future__ import annotations
 
 from textual.content import Content
+from textual.timer import Timer
 from textual.widget import Widget
 
 from ...chat.text_safety import visible_line
 from ..turn_status import Phase, TurnStatus
 
 TICK_SECONDS = 0.1
+STREAMING_TICK_SECONDS = 0.25
 
 
 class StatusBar(Widget):
@@ -26,16 +31,44 @@ class StatusBar(Widget):
     def __init__(self, status: TurnStatus, *, label: str = "", id: str | None = None) -> None:
         super().__init__(id=id)
         self.status = status
-        self.label = label
-        self.notice = ""
+        self._label = label
+        self._notice = ""
         self.text = ""
+        self._ticker: Timer | None = None
+        self._every = 0.0
 
     def on_mount(self) -> None:
-        self.set_interval(TICK_SECONDS, self.tick)
         self.tick()
 
+    @property
+    def label(self) -> str:
+        return self._label
+
+    @label.setter
+    def label(self, label: str) -> None:
+        self._label = label
+        if self.is_mounted:
+            self.tick()
+
+    @property
+    def notice(self) -> str:
+        return self._notice
+
+    @notice.setter
+    def notice(self, notice: str) -> None:
+        self._notice = notice
+        if self.is_mounted:
+            self.tick()
+
     def tick(self) -> None:
+        """Draw what the status says now, and keep ticking only while that moves with the clock."""
         status = self.status
+        every = 0.0 if not status.busy else STREAMING_TICK_SECONDS if status.phase is Phase.STREAMING else TICK_SECONDS
+        if every != self._every:
+            if self._ticker is not None:
+                self._ticker.stop()
+            self._ticker = self.set_interval(every, self.tick) if every else None
+            self._every = every
         parts = [status.text()]
         if status.fallback_text and status.busy:
             parts.append(status.fallback_text)

@@ -41,6 +41,12 @@ TYPING_RENDER_BUDGET_SECONDS = 0.004
 key is painted, otherwise only every ``TYPING_FRAME_SECONDS``, and rendering slices are short. A frame's
 reflow of the scrolled log takes 15-50 ms, and a key that arrives during one waits for it: this way keys
 rarely do, and the answer still moves a few times a second."""
+READING_FRAME_SECONDS = 1 / 12
+READING_DELTAS = 4
+"""A frame that found this few deltas means a stream at the pace people read (50 tokens/s and below): the next
+frame comes at ``READING_FRAME_SECONDS``, a few words at a time. Each frame costs a screen update (and a reflow
+of the log when a line was added) whatever it shows: at 50 tokens/s, 30 frames a second was most of the app's
+CPU for an answer anyone reads as it comes; at 10 tokens/s it is still at most one frame per token."""
 FAST_FRAME_SECONDS = 1 / 20
 FAST_DELTAS = 30
 """A frame that found more deltas than this (about 900 tokens/s and up) means a stream faster than anyone
@@ -120,19 +126,21 @@ class StreamingMarkdown(OneReflow, Widget):
         if self._timer is not None:
             return
         if self._pending:
-            self._frame = (
-                TYPING_FRAME_SECONDS
-                if self._typing()
-                else FAST_FRAME_SECONDS
-                if len(self._pending) > FAST_DELTAS
-                else FRAME_SECONDS
-            )
+            self._frame = self._next_interval(len(self._pending))
             raw = self._raw_tail + visible_text("".join(self._pending))
             self._pending.clear()
             self._apply(split(raw, open_fence=self._open_fence), raw)
         self._show()
         if self._rendered < len(self._segments):
             self._next_frame()  # a backlog is being drawn: show its progress a frame from now
+
+    def _next_interval(self, deltas: int) -> float:
+        """When the next frame comes, from how many deltas this one found."""
+        if self._typing():
+            return TYPING_FRAME_SECONDS
+        if deltas > FAST_DELTAS:
+            return FAST_FRAME_SECONDS
+        return READING_FRAME_SECONDS if deltas <= READING_DELTAS else FRAME_SECONDS
 
     def on_mount(self) -> None:
         """The first layout can draw a long answer before the widget is mounted, when it sets no timer for the

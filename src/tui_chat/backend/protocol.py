@@ -11,10 +11,9 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from ..engine.events import TurnEvent
+from .errors import BackendError
 
-
-class BackendError(Exception):
-    """The backend process failed a request or is gone; the message is one line for the user."""
+__all__ = ["BackendError"]  # re-exported: both ends raise and catch it with the messages
 
 
 # -- the UI asks ---------------------------------------------------------------------------------------

@@ -4,8 +4,6 @@ exit code; ``--save`` records it as the app would."""
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import os
 import sys
 from typing import TYPE_CHECKING, assert_never
@@ -23,10 +21,14 @@ if TYPE_CHECKING:
 
 
 def ask(args: argparse.Namespace) -> int:
+    import asyncio  # here, not at the top: the app's startup imports this module and must not wait for asyncio
+
     return asyncio.run(_ask(args, load(args)))
 
 
 async def _ask(args: argparse.Namespace, config: LoadedConfig) -> int:
+    import contextlib
+
     from ..backend.connection import DEMO_NOTICE, ProviderConnection
     from .answer_writer import AnswerWriter
     from .saved_turn import SavedTurn

@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ..backend.protocol import BackendError
+from ..backend.errors import BackendError
 from ..config.errors import ConfigError
 from .parser import build_parser
 from .shared import EXIT_API, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, fail

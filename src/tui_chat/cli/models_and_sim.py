@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from typing import TYPE_CHECKING
 
@@ -14,6 +13,8 @@ if TYPE_CHECKING:
 
 
 def models(args: argparse.Namespace) -> int:
+    import asyncio
+
     return asyncio.run(_models(args, load(args)))
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from ..backend.protocol import BackendError
+from ..backend.errors import BackendError
 from ..chat.text_safety import visible_line
 
 if TYPE_CHECKING:

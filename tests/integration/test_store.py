@@ -20,6 +20,7 @@ FROZEN = {
     "0001_conversations_and_messages": "79faf199a6c9179a",
     "0002_full_text_search": "5733ae29fc57795a",
     "0003_response_id": "7b9ce6d5b6e16605",
+    "0004_message_parts": "65b156970242e050",
 }
 """The SHA-256 prefixes of released migrations. Never change one: append a migration instead."""
 
@@ -52,6 +53,7 @@ def test_released_migrations_are_never_edited():
     assert digests["0001_conversations_and_messages"].startswith(FROZEN["0001_conversations_and_messages"])
     assert digests["0002_full_text_search"].startswith(FROZEN["0002_full_text_search"])
     assert digests["0003_response_id"].startswith(FROZEN["0003_response_id"])
+    assert digests["0004_message_parts"].startswith(FROZEN["0004_message_parts"])
 
 
 def test_upgrade_from_an_older_schema(tmp_path: Path):
@@ -302,3 +304,17 @@ def test_a_write_waiting_for_another_instances_lock_does_not_hold_the_caller(tmp
     history.flush()
     assert [m.content for m in history.load(conversation.id).messages] == ["first", "while locked"]
     history.close()
+
+
+def test_parts_of_a_kind_to_come_are_stored_exported_and_imported(store: HistoryStore):
+    from tui_chat.chat.parts import OtherPart, Text
+
+    conv = chat(store, ("user", "look at this"))
+    attachment = OtherPart("attachment", {"name": "plan.png"})
+    store.add_message(conv.id, ChatMessage("user", parts=[Text("and this"), attachment]))
+    loaded = store.load_conversation(conv.id)
+    assert loaded.messages[-1].parts == [Text("and this"), attachment]
+    exported = dumps(loaded)
+    imported = store.import_conversation(from_json(json.loads(exported)))
+    assert dumps(store.load_conversation(imported)) == exported  # export, import, export: byte for byte
+    assert '"parts"' in exported and exported.count('"parts"') == 1  # only the message that has one

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from ..engine.events import Metrics
 from ..engine.finish import cut_note
+from .parts import Part, Reasoning, ResponseRef, Text, joined, with_text
 
 
 class MessageStatus(StrEnum):
@@ -18,21 +19,78 @@ class MessageStatus(StrEnum):
     INTERRUPTED = "interrupted"
 
 
-@dataclass
+@dataclass(init=False)
 class ChatMessage:
+    """One message, made of typed parts (:mod:`.parts`); ``content``, ``reasoning`` and ``response_id`` are views
+    of them (and set them)."""
+
     role: str
-    content: str
-    status: MessageStatus = MessageStatus.COMPLETE
-    reasoning: str = ""
-    finish_reason: str | None = None
-    model: str | None = None
-    metrics: Metrics | None = None
-    error: str | None = None
-    id: int | None = None
+    parts: list[Part]
+    status: MessageStatus
+    finish_reason: str | None
+    model: str | None
+    metrics: Metrics | None
+    error: str | None
+    id: int | None
     """The store's row id, once persisted."""
-    created_at: float | None = None
-    response_id: str | None = None
-    """A Responses-API answer's id on the server: an answer a crash cut off is picked up from there."""
+    created_at: float | None
+
+    def __init__(
+        self,
+        role: str,
+        content: str = "",
+        *,
+        status: MessageStatus = MessageStatus.COMPLETE,
+        reasoning: str = "",
+        finish_reason: str | None = None,
+        model: str | None = None,
+        metrics: Metrics | None = None,
+        error: str | None = None,
+        id: int | None = None,
+        created_at: float | None = None,
+        response_id: str | None = None,
+        parts: Sequence[Part] | None = None,
+    ) -> None:
+        self.role, self.status, self.finish_reason, self.model = role, status, finish_reason, model
+        self.metrics, self.error, self.id, self.created_at = metrics, error, id, created_at
+        if parts is not None:
+            self.parts = list(parts)
+        else:
+            self.parts = [Text(content)] if content else []
+            if reasoning:
+                self.parts.append(Reasoning(reasoning))
+            if response_id:
+                self.parts.append(ResponseRef(response_id))
+
+    @property
+    def content(self) -> str:
+        parts = self.parts
+        if len(parts) == 1 and type(parts[0]) is Text:  # most messages: one text
+            return parts[0].text
+        return joined(parts, Text)
+
+    @content.setter
+    def content(self, text: str) -> None:
+        self.parts = with_text(self.parts, Text, text)
+
+    @property
+    def reasoning(self) -> str:
+        return joined(self.parts, Reasoning)
+
+    @reasoning.setter
+    def reasoning(self, text: str) -> None:
+        self.parts = with_text(self.parts, Reasoning, text)
+
+    @property
+    def response_id(self) -> str | None:
+        """A Responses-API answer's id on the server: an answer a crash cut off is picked up from there."""
+        return next((part.response_id for part in self.parts if type(part) is ResponseRef), None)
+
+    @response_id.setter
+    def response_id(self, response_id: str | None) -> None:
+        self.parts = [part for part in self.parts if type(part) is not ResponseRef]
+        if response_id:
+            self.parts.append(ResponseRef(response_id))
 
     @property
     def resumable(self) -> bool:

@@ -8,6 +8,7 @@ import socket
 import sqlite3
 import time
 
+from ..chat import parts
 from ..chat.conversation import ChatMessage, Conversation, MessageStatus
 from ..engine.events import Usage
 from .rows import MESSAGE_COLUMNS, ConversationSummary, SearchHit, message_from_row, row_id
@@ -178,8 +179,8 @@ class HistoryStore(SqliteFile):
         owner = OWNER if message.status is MessageStatus.STREAMING else None
         with self._write() as db:
             cursor = db.execute(
-                "INSERT INTO messages (conversation_id, role, content, reasoning, status, model, response_id, owner, "
-                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO messages (conversation_id, role, content, reasoning, status, model, response_id, parts, "
+                "owner, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     conversation_id,
                     message.role,
@@ -188,6 +189,7 @@ class HistoryStore(SqliteFile):
                     message.status.value,
                     message.model,
                     message.response_id,
+                    parts.dumps(parts.extra_parts(message.parts)),
                     owner,
                     now,
                     now,
@@ -221,7 +223,7 @@ class HistoryStore(SqliteFile):
             "UPDATE messages SET content = ?, reasoning = ?, status = ?, finish_reason = ?, model = ?, "
             "error = ?, prompt_tokens = ?, completion_tokens = ?, total_tokens = ?, tokens = ?, "
             "time_to_first_token = ?, duration = ?, tokens_per_second = ?, attempts = ?, fell_back = ?, "
-            "response_id = ?, owner = NULL, updated_at = ? WHERE id = ?",
+            "response_id = ?, parts = ?, owner = NULL, updated_at = ? WHERE id = ?",
             (
                 message.content,
                 message.reasoning,
@@ -239,6 +241,7 @@ class HistoryStore(SqliteFile):
                 m.attempts if m else None,
                 int(m.fell_back) if m else None,
                 message.response_id,
+                parts.dumps(parts.extra_parts(message.parts)),
                 now,
                 message.id,
             ),

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from ..chat import parts
 from ..chat.conversation import ChatMessage, Conversation, MessageStatus
 from ..engine.events import Metrics, Usage
 
@@ -33,7 +34,10 @@ def to_json(conversation: Conversation) -> dict[str, Any]:
 
 
 def _message_json(m: ChatMessage) -> dict[str, Any]:
-    resume = {"response_id": m.response_id} if m.response_id else {}  # only where it exists: older exports stay
+    # Only where they exist: an export of plain messages reads as it always did.
+    resume = {"response_id": m.response_id} if m.response_id else {}
+    other = parts.extra_parts(m.parts)
+    more = {"parts": json.loads(parts.dumps(other) or "[]")} if other else {}
     return {
         "role": m.role,
         "content": m.content,
@@ -45,6 +49,7 @@ def _message_json(m: ChatMessage) -> dict[str, Any]:
         "created_at": m.created_at,
         "metrics": _metrics(m.metrics) if m.metrics else None,
         **resume,
+        **more,
     }
 
 
@@ -91,7 +96,7 @@ def _message(m: dict[str, Any]) -> ChatMessage:
         usage = Usage(**raw.pop("usage")) if raw.get("usage") else None
         raw.pop("usage", None)
         metrics = Metrics(**raw, usage=usage)
-    return ChatMessage(
+    message = ChatMessage(
         role=m["role"],
         content=str(m["content"]),
         status=MessageStatus(m.get("status", "complete")),
@@ -103,6 +108,9 @@ def _message(m: dict[str, Any]) -> ChatMessage:
         created_at=m.get("created_at"),
         response_id=m.get("response_id") or None,
     )
+    if m.get("parts"):
+        message.parts += parts.loads(json.dumps(m["parts"]))
+    return message
 
 
 def dumps(conversation: Conversation) -> str:

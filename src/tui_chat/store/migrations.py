@@ -78,4 +78,10 @@ INSERT INTO messages_fts (rowid, content) SELECT id, content FROM messages WHERE
 ALTER TABLE messages ADD COLUMN response_id TEXT;
 """,
     ),
+    Migration(
+        "0004_message_parts",
+        """
+ALTER TABLE messages ADD COLUMN parts TEXT;
+""",
+    ),
 )

@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from ..chat import parts
 from ..chat.conversation import ChatMessage, MessageStatus
 from ..engine.events import Metrics, Usage
 
@@ -29,7 +30,7 @@ class SearchHit(NamedTuple):
 MESSAGE_COLUMNS = (
     "id, role, content, status, reasoning, finish_reason, model, error, created_at, duration, "
     "time_to_first_token, tokens, tokens_per_second, attempts, fell_back, prompt_tokens, "
-    "completion_tokens, total_tokens, response_id"
+    "completion_tokens, total_tokens, response_id, parts"
 )
 """What :func:`message_from_row` takes, in its order."""
 _STATUS = {status.value: status for status in MessageStatus}
@@ -57,6 +58,7 @@ def message_from_row(row: Sequence[Any]) -> ChatMessage:
         completion_tokens,
         total_tokens,
         response_id,
+        other_parts,
     ) = row
     metrics = None
     if duration is not None:
@@ -66,7 +68,7 @@ def message_from_row(row: Sequence[Any]) -> ChatMessage:
         metrics = Metrics(
             duration, time_to_first_token, tokens or 0, tokens_per_second, attempts or 1, bool(fell_back), usage
         )
-    return ChatMessage(
+    message = ChatMessage(
         role=role,
         content=content,
         status=_STATUS[status],
@@ -79,6 +81,9 @@ def message_from_row(row: Sequence[Any]) -> ChatMessage:
         created_at=created_at,
         response_id=response_id,
     )
+    if other_parts:  # what the columns do not hold, after what they do
+        message.parts += parts.loads(other_parts)
+    return message
 
 
 def row_id(cursor: sqlite3.Cursor) -> int:

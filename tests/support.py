@@ -7,10 +7,15 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
+from tui_chat.engine.policy import Retries, Timeouts
 from tui_chat.ui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from tui_chat.ui.app import ChatApp
+
+FAST = Retries(initial_backoff=0.01, max_backoff=0.05, jitter=0.01)
+"""The engine's retries in tests (as ``FAST_ENV`` for a subprocess): fractions of a second."""
+IDLE = Timeouts(idle=0.4)
 
 FAST_ENV = {
     "TUI_CHAT_RETRY__INITIAL_BACKOFF": "0.01",

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from support import FAST, IDLE
 from tui_chat.engine import (
     Delta,
     ErrorKind,
@@ -24,11 +25,8 @@ from tui_chat.engine import (
     make_client,
     run_turn,
 )
-from tui_chat.engine.policy import Fallback, Retries, Timeouts
+from tui_chat.engine.policy import Fallback, Timeouts
 from tui_chat.sim.scenarios import prose_tokens
-
-FAST = Retries(initial_backoff=0.01, max_backoff=0.05, jitter=0.01)
-IDLE = Timeouts(idle=0.4)
 
 
 async def collect(sim, model, *, retry=FAST, timeouts=IDLE, fallback=None, quirks=None, stream=True, messages=None):

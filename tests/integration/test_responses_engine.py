@@ -10,6 +10,7 @@ import asyncio
 
 import pytest
 
+from support import FAST, IDLE
 from tui_chat.engine import (
     Delta,
     ErrorKind,
@@ -26,11 +27,9 @@ from tui_chat.engine import (
     make_client,
     run_turn,
 )
-from tui_chat.engine.policy import Fallback, Retries, Timeouts
+from tui_chat.engine.policy import Fallback
 from tui_chat.sim.scenarios import REASONING, prose_tokens
 
-FAST = Retries(initial_backoff=0.01, max_backoff=0.05, jitter=0.01)
-IDLE = Timeouts(idle=0.4)
 QUESTION = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hello"}]
 PROSE_40 = "".join(prose_tokens(40))
 

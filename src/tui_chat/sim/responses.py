@@ -36,14 +36,10 @@ class ResponsesApi:
         self._ids = itertools.count(1)
 
     async def create(self, request: Request) -> Response:
-        try:
-            body = await request.json()
-        except ValueError:
-            return error(400, "request body is not JSON", "invalid_request_error")
-        model = str(body.get("model", ""))
-        scenario = parse_model(model)
-        self.stats.requests[model] += 1
-        n = self.stats.requests[model]
+        asked = await self.stats.asked(request)
+        if isinstance(asked, Response):
+            return asked
+        body, model, scenario, n = asked
         self.stats.last_request[model] = {**body, "endpoint": "responses"}
         early = self._early(scenario, model, n, body)
         if early is not None:

@@ -133,6 +133,10 @@ CUT_SCENARIOS = {
 }
 """Scenarios that end the stream after N tokens with this finish_reason."""
 ALWAYS = 10**9
+FAULT_SCENARIOS = frozenset(
+    {"drop", "stall", "midstream", "malformed", "truncate", *CUT_SCENARIOS, "index1", "dropthen500", "failed"}
+)
+"""Scenarios whose answer is plain prose, streamed quickly, so that their fault has something to cut."""
 
 
 def parse_model(model: str) -> Scenario | None:
@@ -194,17 +198,7 @@ def reply_tokens(scenario: Scenario, prompt: str, attempt: int = 1) -> list[str]
         return tokenize(MARKUP_REPLY)
     if name == "reword":
         return tokenize(REWORDED if attempt > 1 else "A first try at an answer that will be cut off soon.")
-    if name in (
-        "drop",
-        "stall",
-        "midstream",
-        "malformed",
-        "truncate",
-        *CUT_SCENARIOS,
-        "index1",
-        "dropthen500",
-        "failed",
-    ):
+    if name in FAULT_SCENARIOS:
         return prose_tokens(max(scenario.int_arg(0, 20) * 2, 40))
     if name == "empty":
         return []
@@ -220,16 +214,6 @@ def token_delay(scenario: Scenario) -> float:
         return scenario.arg(1, 20) / 1000
     if scenario.name in ("normal", "reasoning", "echo"):
         return 0.004
-    if scenario.name in (
-        "drop",
-        "stall",
-        "midstream",
-        "malformed",
-        "truncate",
-        *CUT_SCENARIOS,
-        "index1",
-        "dropthen500",
-        "failed",
-    ):
+    if scenario.name in FAULT_SCENARIOS:
         return 0.001
     return 0.0

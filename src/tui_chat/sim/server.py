@@ -47,6 +47,17 @@ class Stats:
     resumed_after: dict[str, list[int]] = field(default_factory=dict)
     cancelled: Counter[str] = field(default_factory=Counter)
 
+    async def asked(self, request: Request) -> tuple[dict[str, Any], str, Scenario | None, int] | Response:
+        """A request's body, its model, the scenario the model names and how many requests of it came so far;
+        or the 400 a body that is not JSON gets."""
+        try:
+            body = await request.json()
+        except ValueError:
+            return error(400, "request body is not JSON", "invalid_request_error")
+        model = str(body.get("model", ""))
+        self.requests[model] += 1
+        return body, model, parse_model(model), self.requests[model]
+
     def reset(self) -> None:
         for counter in (self.requests, self.completed, self.disconnected, self.streams, self.resumed, self.cancelled):
             counter.clear()
@@ -108,14 +119,10 @@ class Simulator:
         return JSONResponse(self.stats.as_dict())
 
     async def chat(self, request: Request) -> Response:
-        try:
-            body = await request.json()
-        except ValueError:
-            return error(400, "request body is not JSON", "invalid_request_error")
-        model = str(body.get("model", ""))
-        scenario = parse_model(model)
-        self.stats.requests[model] += 1
-        n = self.stats.requests[model]
+        asked = await self.stats.asked(request)
+        if isinstance(asked, Response):
+            return asked
+        body, model, scenario, n = asked
         stream = bool(body.get("stream"))
         self.stats.last_request[model] = {k: v for k, v in body.items() if k != "messages"} | {
             "messages": body.get("messages", []),

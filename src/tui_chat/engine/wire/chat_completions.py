@@ -13,7 +13,6 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 import openai
-from openai import AsyncOpenAI
 
 from ..attempt import Attempt
 from ..client import stream_timeout, whole_timeout
@@ -21,27 +20,18 @@ from ..error_body import reason_from_body
 from ..errors import AttemptError, error_in_body, took_too_long
 from ..events import Delta, ErrorKind, ReasoningDelta, TurnEvent, Usage, UsageReport
 from ..finish import failure_of, normalize
-from ..policy import TurnPolicy
-from ..quirks import Quirks
-from ..request import TurnRequest
 from ..watchdog import Watchdog
+from .base import WireBase
 
 REASONING_FIELDS = ("reasoning_content", "reasoning")
 TAIL_SECONDS = 2.0
 """After the finish, how long the usage chunk and ``[DONE]`` are waited for before the answer is taken as is."""
 
 
-class ChatCompletionsWire:
+class ChatCompletionsWire(WireBase):
     end_event = "a finish_reason"
     resume_point: int | None = None
     """Chat completions cannot resume a stream: every retry starts the answer over."""
-
-    def __init__(self, client: AsyncOpenAI, request: TurnRequest, policy: TurnPolicy, quirks: Quirks) -> None:
-        self.client = client
-        self.request = request
-        self.timeouts = policy.timeouts
-        self.quirks = quirks
-        self.url = str(client.base_url)
 
     def learn(self, failure: AttemptError, streaming: bool) -> None:
         self.quirks.learn(failure, self.url, streaming=streaming, background=False)
@@ -70,13 +60,9 @@ class ChatCompletionsWire:
         Content is taken from every choice: with ``n`` unset there is one answer, and some proxies put it
         on index 1 (LiteLLM in front of a model that thinks on index 0).
         """
-        try:
-            async with asyncio.timeout_at(deadline):
-                stream = await self.client.chat.completions.create(
-                    **self._kwargs(True), timeout=stream_timeout(self.timeouts)
-                )
-        except TimeoutError:
-            raise took_too_long() from None
+        stream = await self.before(
+            deadline, self.client.chat.completions.create(**self._kwargs(True), timeout=stream_timeout(self.timeouts))
+        )
         attempt.streamed = True
         parts, reasoning, now = attempt.parts, attempt.reasoning, time.monotonic
         watchdog = Watchdog(deadline)  # one timer for the whole stream: keep-alive comments cannot defer it
@@ -122,13 +108,9 @@ class ChatCompletionsWire:
 
     async def whole(self, attempt: Attempt, deadline: float) -> AsyncGenerator[TurnEvent, None]:
         """``stream=False``: the answer arrives whole, and is yielded as one delta."""
-        try:
-            async with asyncio.timeout_at(deadline):
-                response = await self.client.chat.completions.create(
-                    **self._kwargs(False), timeout=whole_timeout(self.timeouts)
-                )
-        except TimeoutError:
-            raise took_too_long() from None
+        response = await self.before(
+            deadline, self.client.chat.completions.create(**self._kwargs(False), timeout=whole_timeout(self.timeouts))
+        )
         attempt.streamed = True
         if isinstance(response, str):  # not JSON: the SDK hands the body over as text (an SSE stream, a page)
             raise AttemptError(

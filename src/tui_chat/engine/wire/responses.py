@@ -29,6 +29,7 @@ from ..policy import TurnPolicy
 from ..quirks import Quirks
 from ..request import TurnRequest
 from ..watchdog import Watchdog
+from .base import WireBase
 
 TEXT_DELTA = "response.output_text.delta"
 REASONING_DELTAS = frozenset({"response.reasoning_summary_text.delta", "response.reasoning_text.delta"})
@@ -41,15 +42,11 @@ NOT_RETRIED = frozenset({"invalid_prompt", "bio_policy", "misalignment_policy_vi
 """``response.failed`` codes that fail the same way every time: the rest (``server_error``, ...) are retried."""
 
 
-class ResponsesWire:
+class ResponsesWire(WireBase):
     end_event = "response.completed (or .incomplete, .failed)"
 
     def __init__(self, client: AsyncOpenAI, request: TurnRequest, policy: TurnPolicy, quirks: Quirks) -> None:
-        self.client = client
-        self.request = request
-        self.timeouts = policy.timeouts
-        self.quirks = quirks
-        self.url = str(client.base_url)
+        super().__init__(client, request, policy, quirks)
         self.response_id: str | None = request.resume_id
         self.last_seq = -1
         """The number of the last event taken in; -1: none yet (a resume then replays from the start)."""
@@ -120,13 +117,9 @@ class ResponsesWire:
             self.response_id, stream=True, starting_after=after, timeout=timeout
         )
 
-    async def stream(self, attempt: Attempt, deadline: float) -> AsyncGenerator[TurnEvent, None]:  # noqa: C901, PLR0912 (the hot loop)
+    async def stream(self, attempt: Attempt, deadline: float) -> AsyncGenerator[TurnEvent, None]:  # noqa: C901 (the hot loop)
         """The hot loop: per event, a number, a type and at most one yield."""
-        try:
-            async with asyncio.timeout_at(deadline):
-                stream = await self._open()
-        except TimeoutError:
-            raise took_too_long() from None
+        stream = await self.before(deadline, self._open())
         attempt.streamed = True
         parts, now = attempt.parts, time.monotonic
         watchdog = Watchdog(deadline)
@@ -200,13 +193,9 @@ class ResponsesWire:
 
     async def whole(self, attempt: Attempt, deadline: float) -> AsyncGenerator[TurnEvent, None]:
         """``stream=false``: the whole response at once (never in the background: nothing to resume)."""
-        try:
-            async with asyncio.timeout_at(deadline):
-                response = await self.client.responses.create(
-                    **self._kwargs(False), timeout=whole_timeout(self.timeouts)
-                )
-        except TimeoutError:
-            raise took_too_long() from None
+        response = await self.before(
+            deadline, self.client.responses.create(**self._kwargs(False), timeout=whole_timeout(self.timeouts))
+        )
         attempt.streamed = True
         if isinstance(response, str):
             raise AttemptError(

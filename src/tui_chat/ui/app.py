@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events, on
+from textual import events, getters, on
 from textual.actions import SkipAction
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
@@ -60,6 +60,8 @@ class ChatApp(App[int]):
     NEEDED_TO_OPEN = NEEDED_TO_OPEN
     """How many of a conversation's newest messages it must come with; the rest are read after the first frame."""
     BINDINGS: ClassVar[list[BindingType]] = list(BINDINGS)
+    log_view = getters.query_one(MessageLog)
+    prompt = getters.query_one(PromptInput)
     ACTIONS = ACTIONS
 
     def __init__(
@@ -178,14 +180,6 @@ class ChatApp(App[int]):
     def profile(self) -> ProfileView:
         assert self.backend.profile is not None
         return self.backend.profile
-
-    @property
-    def log_view(self) -> MessageLog:
-        return self.query_one(MessageLog)
-
-    @property
-    def prompt(self) -> PromptInput:
-        return self.query_one(PromptInput)
 
     @property
     def busy(self) -> bool:

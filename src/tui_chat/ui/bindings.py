@@ -14,30 +14,11 @@ from ..config.keymap import DEFAULT_KEYS
 
 
 def _binding(action: str, description: str, show: bool = True) -> Binding:
-    return Binding(DEFAULT_KEYS[action], action, description, id=action, show=show, priority=True)
+    return Binding(
+        DEFAULT_KEYS[action], action, description, id=action, show=show, priority=True, tooltip=ACTIONS[action]
+    )
 
 
-BINDINGS = [  # priority: a key remapped to one the prompt also uses must reach its action (check_action)
-    _binding("stop", "Stop"),
-    _binding("regenerate", "Regenerate"),
-    _binding("new_conversation", "New"),
-    _binding("toggle_sidebar", "History"),
-    _binding("search_history", "Search", show=False),
-    _binding("copy_answer", "Copy answer"),
-    _binding("copy_code", "Copy code", show=False),
-    _binding("choose_model", "Model"),
-    _binding("choose_profile", "Profile", show=False),
-    _binding("edit_system_prompt", "System prompt", show=False),
-    _binding("change_theme", "Theme", show=False),
-    _binding("help", "Help"),
-    _binding("sidebar_rename", "Rename", show=False),
-    _binding("sidebar_delete", "Delete", show=False),
-    _binding("scroll_up", "Page up", show=False),
-    _binding("scroll_down", "Page down", show=False),
-    _binding("scroll_top", "Top", show=False),
-    _binding("scroll_bottom", "Bottom", show=False),
-    _binding("quit", "Quit"),
-]
 ACTIONS = {
     "stop": "Stop the answer being generated (the partial answer stays)",
     "regenerate": "Regenerate the last answer",
@@ -59,6 +40,27 @@ ACTIONS = {
     "scroll_bottom": "Scroll to the end of the conversation (it follows a streaming answer again)",
     "quit": "Quit (an answer in flight is stopped)",
 }
+BINDINGS = [  # priority: a key remapped to one the prompt also uses must reach its action (check_action)
+    _binding("stop", "Stop"),
+    _binding("regenerate", "Regenerate"),
+    _binding("new_conversation", "New"),
+    _binding("toggle_sidebar", "History"),
+    _binding("search_history", "Search", show=False),
+    _binding("copy_answer", "Copy answer"),
+    _binding("copy_code", "Copy code", show=False),
+    _binding("choose_model", "Model"),
+    _binding("choose_profile", "Profile", show=False),
+    _binding("edit_system_prompt", "System prompt", show=False),
+    _binding("change_theme", "Theme", show=False),
+    _binding("help", "Help"),
+    _binding("sidebar_rename", "Rename", show=False),
+    _binding("sidebar_delete", "Delete", show=False),
+    _binding("scroll_up", "Page up", show=False),
+    _binding("scroll_down", "Page down", show=False),
+    _binding("scroll_top", "Top", show=False),
+    _binding("scroll_bottom", "Bottom", show=False),
+    _binding("quit", "Quit"),
+]
 PROMPT_ROWS = [
     ("enter", "", "Send the prompt"),
     ("ctrl+j, alt+enter", "", "New line in the prompt"),

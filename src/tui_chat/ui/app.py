@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events, getters, on
+from textual import getters, on
 from textual.actions import SkipAction
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -30,13 +30,13 @@ from .conversation_settings import ConversationSettings
 from .copying import Copying
 from .export import FORMATS, offer_export
 from .history_actions import HistoryActions
+from .key_routing import RoutesKeys
 from .markdown_render_warmup import warm_up_and_freeze
 from .questions import Questions
-from .screens.early_keys import HoldsEarlyKeys
 from .turn_controller import TURN_GROUP, TurnController
 from .turn_status import TurnStatus
 from .widgets.key_bar import KeyBar
-from .widgets.keys_in_order import KeysInFlight, KeysInOrder
+from .widgets.keys_in_order import KeysInFlight
 from .widgets.message_log import NEEDED_TO_OPEN, MessageLog
 from .widgets.prompt_input import PromptInput, read_alt_enter_as_newline
 from .widgets.sidebar import Sidebar
@@ -54,7 +54,7 @@ class ChatScreen(Screen[None]):
     AUTO_FOCUS = "#prompt"
 
 
-class ChatApp(App[int]):
+class ChatApp(RoutesKeys):
     CSS_PATH = "app.tcss"
     TITLE = "tui-chat"
     NEEDED_TO_OPEN = NEEDED_TO_OPEN
@@ -116,25 +116,8 @@ class ChatApp(App[int]):
                 timeout=6,
             )
 
-    async def on_event(self, event: events.Event) -> None:
-        """Keys that arrive while a box just opened has no focus yet are held for it (:class:`HoldsEarlyKeys`)."""
-        if isinstance(event, events.Key) and not event.is_forwarded:
-            screen = self.screen
-            if isinstance(screen, HoldsEarlyKeys) and not screen.takes_keys_now:
-                if not await self._check_bindings(event.key, priority=True):
-                    screen.hold(event)
-                return
-            if isinstance(self.focused, KeysInOrder):  # it takes the keys, and the app's bindings, in order
-                behind = self.keys_in_flight.count > 0
-                if not behind and await self._check_bindings(event.key, priority=True):
-                    return
-                self.keys_in_flight.sent(event, app_bindings_left=behind)
-                self.turns.hold_frame()
-                self.focused._forward_event(event)
-                return
-        if isinstance(event, events.Key):
-            self.turns.hold_frame()  # the answer's next frame waits for this key's screen update
-        await super().on_event(event)
+    def key_arrived(self) -> None:
+        self.turns.hold_frame()  # the answer's next frame waits for this key's screen update
 
     async def on_unmount(self) -> None:
         """Quitting mid-answer stops it (recorded as stopped) before the history closes."""

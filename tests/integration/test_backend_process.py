@@ -8,7 +8,8 @@ import signal
 
 import pytest
 
-from tui_chat.backend.process import BackendError, BackendProcess
+from tui_chat.backend.errors import BackendError
+from tui_chat.backend.process import BackendProcess
 from tui_chat.config.errors import ConfigError
 from tui_chat.engine.events import Delta, ErrorKind, Failed, Finished, Retrying
 from tui_chat.sim.scenarios import prose_tokens

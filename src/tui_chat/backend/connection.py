@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..chat.hints import failure_hint
 from ..config.settings import LoadedConfig, ResolvedProfile
 from ..engine import Failed, Fallback, Quirks, Retries, Timeouts, TurnEvent, TurnPolicy, TurnRequest, build_messages
-from .protocol import BackendError
+from .errors import BackendError
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI

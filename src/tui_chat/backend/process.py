@@ -22,9 +22,9 @@ from typing import Any
 from ..config.errors import ConfigError
 from ..config.view import AppSettings, ProfileView
 from ..engine.events import ErrorKind, Failed, Finished, Metrics, TurnEvent
+from .errors import BackendError
 from .protocol import (
     Answer,
-    BackendError,
     Cancel,
     Configure,
     ListModels,

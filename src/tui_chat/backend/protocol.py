@@ -11,10 +11,6 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from ..engine.events import TurnEvent
-from .errors import BackendError
-
-__all__ = ["BackendError"]  # re-exported: both ends raise and catch it with the messages
-
 
 # -- the UI asks ---------------------------------------------------------------------------------------
 

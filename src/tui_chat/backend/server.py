@@ -17,9 +17,9 @@ from ..config.loading import load_config
 from ..config.settings import LoadedConfig
 from ..engine import ErrorKind, Failed, Finished, Metrics
 from .connection import ProviderConnection
+from .errors import BackendError
 from .protocol import (
     Answer,
-    BackendError,
     Cancel,
     Configure,
     ListModels,

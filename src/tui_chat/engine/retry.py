@@ -24,11 +24,8 @@ class wait_server_or_backoff(wait_base):
 
     def __call__(self, retry_state: RetryCallState) -> float:
         exc = retry_state.outcome.exception() if retry_state.outcome else None
-        if isinstance(exc, AttemptError):
-            if exc.retry_after is not None:
-                return exc.retry_after
-            if exc.kind == "stream_unsupported":
-                return 0.0
+        if isinstance(exc, AttemptError) and exc.retry_after is not None:
+            return exc.retry_after  # the server's Retry-After, or 0 for a quirk learnt (engine/quirks.py)
         return self.backoff(retry_state)
 
 

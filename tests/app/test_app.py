@@ -73,6 +73,31 @@ async def test_a_growing_answer_is_reflowed_once_per_frame(make_app):
         assert len(reflows) == 1, reflows
 
 
+async def test_a_growing_answer_draws_only_its_new_rows(make_app):
+    """A change of height alone leaves the rows drawn as they were; Textual forgets them all on a resize, so
+    each line an answer added drew its whole visible part again (the cost of a line at reading pace)."""
+    app = make_app("normal")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "hello")
+        await wait_idle(pilot, app)
+        body = last_answer(app).body
+        await pilot.pause(0.1)
+        drawn: list[int] = []
+        render_line = body.render_line
+
+        def counting(y: int):
+            drawn.append(y)
+            return render_line(y)
+
+        body.render_line = counting
+        before, tail_top = body.size.height, len(body._settled_lines)  # the tail is drawn again with the new text
+        body.write("\n\nOne more paragraph.\n\n")
+        await wait_for(pilot, lambda: body.size.height > before)
+        await pilot.pause(0.2)
+        assert 0 < tail_top < before and drawn
+        assert min(drawn) >= tail_top and max(drawn) >= before, (tail_top, before, sorted(set(drawn)))
+
+
 async def test_status_bar_counts_down_during_a_429(make_app):
     app = make_app("ratelimit-2-0.6")
     async with app.run_test(size=SIZE) as pilot:

@@ -176,6 +176,7 @@ async def test_fallback_is_granted_even_at_max_attempts(sim):
         ("stall-3-1", ErrorKind.STALLED),
         ("midstream-3-1", ErrorKind.STREAM_ERROR),
         ("malformed-3-1", ErrorKind.MALFORMED),
+        ("misshapen-3-1", ErrorKind.MALFORMED),
         ("truncate-3-1", ErrorKind.TRUNCATED),
     ],
 )

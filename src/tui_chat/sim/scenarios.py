@@ -88,6 +88,7 @@ SCENARIOS: dict[str, str] = {
     "stall-N-K": "the stream stalls after N tokens, the first K times (default: always)",
     "midstream-N-K": "an SSE error event after N tokens, the first K times (default 1)",
     "malformed-N-K": "one malformed chunk after N tokens, the first K times (default 1)",
+    "misshapen-N-K": "one chunk of valid JSON that is not a chunk (a list) after N tokens, the first K times",
     "truncate-N-K": "the stream ends without finish_reason after N tokens, the first K times (default 1)",
     "reword-N": "the first streaming request drops after N tokens; later ones answer with other words",
     "auth": "401 invalid API key",
@@ -134,7 +135,7 @@ CUT_SCENARIOS = {
 """Scenarios that end the stream after N tokens with this finish_reason."""
 ALWAYS = 10**9
 FAULT_SCENARIOS = frozenset(
-    {"drop", "stall", "midstream", "malformed", "truncate", *CUT_SCENARIOS, "index1", "dropthen500", "failed"}
+    {"drop", "stall", "midstream", "malformed", "misshapen", "truncate", *CUT_SCENARIOS, "index1", "dropthen500", "failed"}
 )
 """Scenarios whose answer is plain prose, streamed quickly, so that their fault has something to cut."""
 

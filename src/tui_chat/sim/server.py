@@ -261,7 +261,7 @@ class Simulator:
         fault_at = scenario.int_arg(0, 20) if n <= scenario.int_arg(1, default_k) else -1
         if name == "dropthen500":
             name, fault_at = "drop", scenario.int_arg(0, 5)
-        elif name not in ("drop", "stall", "midstream", "malformed", "truncate", "reword"):
+        elif name not in ("drop", "stall", "midstream", "malformed", "misshapen", "truncate", "reword"):
             fault_at = -1
         delay = token_delay(scenario)
         prefix = chunk_prefix(model)

@@ -49,5 +49,7 @@ async def stream_fault(kind: str) -> AsyncIterator[str]:
         await asyncio.sleep(STALL_SECONDS)
     elif kind == "malformed":
         yield "data: {this is not json\n\n"
+    elif kind == "misshapen":
+        yield 'data: [{"choices": []}]\n\n'
     elif kind == "midstream":
         yield 'data: {"error": {"message": "The server had an error while streaming.", "type": "server_error"}}\n\n'

@@ -15,13 +15,13 @@ from typing import Any
 import openai
 
 from ..attempt import Attempt
-from ..client import stream_timeout, whole_timeout
+from ..client import whole_timeout
 from ..error_body import reason_from_body
 from ..errors import AttemptError, error_in_body, took_too_long
 from ..events import Delta, ErrorKind, ReasoningDelta, TurnEvent, Usage, UsageReport
 from ..finish import failure_of, normalize
 from ..watchdog import Watchdog
-from .base import WireBase
+from .base import WireBase, malformed, usage_of
 
 REASONING_FIELDS = ("reasoning_content", "reasoning")
 TAIL_SECONDS = 2.0
@@ -55,14 +55,12 @@ class ChatCompletionsWire(WireBase):
         return kwargs
 
     async def stream(self, attempt: Attempt, deadline: float) -> AsyncGenerator[TurnEvent, None]:  # noqa: C901 (the hot loop, inlined: the engine benchmark)
-        """The hot loop: per chunk, a few attribute reads and at most two yields.
+        """The hot loop: per chunk, a few dictionary reads and at most two yields.
 
         Content is taken from every choice: with ``n`` unset there is one answer, and some proxies put it
         on index 1 (LiteLLM in front of a model that thinks on index 0).
         """
-        stream = await self.before(
-            deadline, self.client.chat.completions.create(**self._kwargs(True), timeout=stream_timeout(self.timeouts))
-        )
+        stream = await self.before(deadline, self.post_stream("/chat/completions", self._kwargs(True)))
         attempt.streamed = True
         parts, reasoning, now = attempt.parts, attempt.reasoning, time.monotonic
         watchdog = Watchdog(deadline)  # one timer for the whole stream: keep-alive comments cannot defer it
@@ -70,24 +68,27 @@ class ChatCompletionsWire(WireBase):
             async with stream:
                 async for chunk in stream:
                     watchdog.reading = False
-                    if chunk.usage is not None:
-                        attempt.usage = _usage(chunk.usage)
-                    for choice in chunk.choices:
-                        delta = choice.delta
-                        if delta is not None:
-                            extra = delta.model_extra
-                            if extra:
-                                thought = _reasoning(extra)
-                                if thought:
-                                    reasoning.append(thought)
-                                    yield ReasoningDelta(thought)
-                            text = delta.content
-                            if text:
+                    if type(chunk) is not dict:
+                        raise malformed(chunk)
+                    usage = chunk.get("usage")
+                    if usage:
+                        attempt.usage = _usage(usage)
+                    for choice in chunk.get("choices") or ():
+                        if type(choice) is not dict:
+                            raise malformed(choice)
+                        delta = choice.get("delta")
+                        if delta:
+                            thought = _reasoning(delta)
+                            if thought:
+                                reasoning.append(thought)
+                                yield ReasoningDelta(thought)
+                            text = delta.get("content")
+                            if text and type(text) is str:
                                 if attempt.first_token_at is None:
                                     attempt.first_token_at = attempt.rate_since = now()
                                 parts.append(text)
                                 yield Delta(text)
-                        if choice.finish_reason:
+                        if choice.get("finish_reason"):
                             _finish(attempt, choice)
                             watchdog.move(min(deadline, watchdog.loop.time() + TAIL_SECONDS))
                     if watchdog.fired:
@@ -134,31 +135,31 @@ class ChatCompletionsWire(WireBase):
             attempt.parts.append(message.content)
             yield Delta(message.content)
         if choice.finish_reason:
-            _finish(attempt, choice)
+            _finish(attempt, {**(choice.model_extra or {}), "finish_reason": choice.finish_reason})
         else:
             attempt.finish_reason = "stop"
         if response.usage is not None:
-            attempt.usage = _usage(response.usage)
+            attempt.usage = _usage(response.usage.model_dump())
             yield UsageReport(attempt.usage)
 
 
-def _finish(attempt: Attempt, choice: Any) -> None:
+def _finish(attempt: Attempt, choice: dict[str, Any]) -> None:
     """Record a choice's ``finish_reason``; one that stands for a failure ends the attempt at once."""
-    reason = normalize(choice.finish_reason)
-    extra = choice.model_extra or {}
-    failure = failure_of(reason, extra.get("native_finish_reason"))
+    reason = normalize(str(choice["finish_reason"]))
+    failure = failure_of(reason, choice.get("native_finish_reason"))
     if failure is not None:
         raise AttemptError(failure[0], failure[1], retryable=True)
     attempt.finish_reason = reason
 
 
-def _reasoning(extra: dict[str, Any]) -> str | None:
+def _reasoning(fields: dict[str, Any]) -> str | None:
+    """The reasoning in a delta or a message, under either of the names servers give it."""
     for name in REASONING_FIELDS:
-        value = extra.get(name)
+        value = fields.get(name)
         if isinstance(value, str) and value:
             return value
     return None
 
 
-def _usage(usage: Any) -> Usage:
-    return Usage(usage.prompt_tokens, usage.completion_tokens, usage.total_tokens)
+def _usage(usage: object) -> Usage:
+    return usage_of(usage, "prompt_tokens", "completion_tokens")

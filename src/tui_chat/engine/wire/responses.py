@@ -15,21 +15,22 @@ import contextlib
 import time
 from collections.abc import AsyncGenerator
 from typing import Any
+from urllib.parse import quote
 
 import openai
 from openai import AsyncOpenAI
 
 from ..attempt import Attempt
-from ..client import stream_timeout, whole_timeout
+from ..client import whole_timeout
 from ..error_body import reason_from_body
 from ..errors import AttemptError, error_in_body, took_too_long
-from ..events import Delta, ErrorKind, ReasoningDelta, ResponseCreated, TurnEvent, Usage, UsageReport
+from ..events import Delta, ErrorKind, ReasoningDelta, ResponseCreated, TurnEvent, UsageReport
 from ..finish import CUT, normalize
 from ..policy import TurnPolicy
 from ..quirks import Quirks
 from ..request import TurnRequest
 from ..watchdog import Watchdog
-from .base import WireBase
+from .base import ChunkStream, WireBase, malformed, usage_of
 
 TEXT_DELTA = "response.output_text.delta"
 REASONING_DELTAS = frozenset({"response.reasoning_summary_text.delta", "response.reasoning_text.delta"})
@@ -104,20 +105,16 @@ class ResponsesWire(WireBase):
             kwargs["background"] = True
         return kwargs
 
-    async def _open(self) -> Any:
-        timeout = stream_timeout(self.timeouts)
+    async def _open(self) -> ChunkStream:
         after = self.resume_point
         if after is None:
             self.last_seq, self.ended = -1, False
-            return await self.client.responses.create(**self._kwargs(True), timeout=timeout)
+            return await self.post_stream("/responses", self._kwargs(True))
         assert self.response_id is not None
-        if after < 0:
-            return await self.client.responses.retrieve(self.response_id, stream=True, timeout=timeout)
-        return await self.client.responses.retrieve(
-            self.response_id, stream=True, starting_after=after, timeout=timeout
-        )
+        params: dict[str, Any] = {"stream": True} if after < 0 else {"stream": True, "starting_after": after}
+        return await self.get_stream(f"/responses/{quote(self.response_id, safe='')}", params)
 
-    async def stream(self, attempt: Attempt, deadline: float) -> AsyncGenerator[TurnEvent, None]:  # noqa: C901 (the hot loop)
+    async def stream(self, attempt: Attempt, deadline: float) -> AsyncGenerator[TurnEvent, None]:  # noqa: C901, PLR0912 (the hot loop)
         """The hot loop: per event, a number, a type and at most one yield."""
         stream = await self.before(deadline, self._open())
         attempt.streamed = True
@@ -127,28 +124,32 @@ class ResponsesWire(WireBase):
             async with stream:
                 async for event in stream:
                     watchdog.reading = False
-                    seq = event.sequence_number
-                    if seq is not None:
+                    if type(event) is not dict:
+                        raise malformed(event)
+                    seq = event.get("sequence_number")
+                    if type(seq) is int:
                         if seq <= self.last_seq:  # sent again: it was shown already
                             watchdog.reading = True
                             continue
                         self.last_seq = seq
-                    kind = event.type
+                    kind = event.get("type")
                     if kind in (TEXT_DELTA, REFUSAL_DELTA):
-                        text = event.delta
-                        if text:
+                        text = event.get("delta")
+                        if text and type(text) is str:
                             if attempt.first_token_at is None:
                                 attempt.first_token_at = attempt.rate_since = now()
                             parts.append(text)
                             yield Delta(text)
                     elif kind in REASONING_DELTAS:
-                        if event.delta:
-                            attempt.reasoning.append(event.delta)
-                            yield ReasoningDelta(event.delta)
+                        thought = event.get("delta")
+                        if thought and type(thought) is str:
+                            attempt.reasoning.append(thought)
+                            yield ReasoningDelta(thought)
                     elif kind in STARTED:
-                        if self.response_id != event.response.id:
-                            self.response_id = event.response.id
-                            yield ResponseCreated(event.response.id, self.background)
+                        response_id = _object(event.get("response")).get("id")
+                        if response_id and self.response_id != response_id:
+                            self.response_id = str(response_id)
+                            yield ResponseCreated(self.response_id, self.background)
                     else:
                         self._other(attempt, kind, event)
                         if attempt.finish_reason is not None:
@@ -170,26 +171,27 @@ class ResponsesWire(WireBase):
         if attempt.usage is not None:
             yield UsageReport(attempt.usage)
 
-    def _other(self, attempt: Attempt, kind: str, event: Any) -> None:
+    def _other(self, attempt: Attempt, kind: object, event: dict[str, Any]) -> None:
         """The rarer events: the terminal ones, and ``error``; the rest (item and part bookkeeping) say nothing
         the deltas did not."""
         if kind == "response.completed":
-            self._end(attempt, event.response, "stop")
+            self._end(attempt, _object(event.get("response")).get("usage"), "stop")
         elif kind == "response.incomplete":
-            details = event.response.incomplete_details
-            self._end(attempt, event.response, _cut_reason(details.reason if details else None))
+            response = _object(event.get("response"))
+            reason = _object(response.get("incomplete_details")).get("reason")
+            self._end(attempt, response.get("usage"), _cut_reason(reason))
         elif kind == "response.failed":
             self.ended = True
-            raise _failure(event.response.error, "the response failed")
+            raise _failure(_object(event.get("response")).get("error"), "the response failed")
         elif kind == "error":
             self.ended = True
             raise _failure(event, "the server reported an error mid-stream")
 
-    def _end(self, attempt: Attempt, response: Any, reason: str) -> None:
+    def _end(self, attempt: Attempt, usage: object, reason: str) -> None:
         self.ended = True
         attempt.finish_reason = reason
-        if response.usage is not None:
-            attempt.usage = _usage(response.usage)
+        if usage:
+            attempt.usage = usage_of(usage, "input_tokens", "output_tokens")
 
     async def whole(self, attempt: Attempt, deadline: float) -> AsyncGenerator[TurnEvent, None]:
         """``stream=false``: the whole response at once (never in the background: nothing to resume)."""
@@ -204,7 +206,7 @@ class ResponsesWire(WireBase):
                 retryable=True,
             )
         if response.status == "failed":
-            raise _failure(response.error, "the response failed")
+            raise _failure(response.error.model_dump() if response.error else None, "the response failed")
         thought = "".join(
             s.text for item in response.output or [] if item.type == "reasoning" for s in (item.summary or [])
         )
@@ -218,26 +220,32 @@ class ResponsesWire(WireBase):
             yield Delta(text)
         details = response.incomplete_details
         reason = _cut_reason(details.reason if details else None) if response.status == "incomplete" else "stop"
-        self._end(attempt, response, reason)
+        self._end(attempt, response.usage.model_dump() if response.usage else None, reason)
         if attempt.usage is not None:
             yield UsageReport(attempt.usage)
 
 
-def _cut_reason(reason: str | None) -> str:
+def _object(value: object) -> dict[str, Any]:
+    """A field that holds an object, or an empty one when it is missing; anything else is a malformed event."""
+    if value is None:
+        return {}
+    if type(value) is not dict:
+        raise malformed(value)
+    return value
+
+
+def _cut_reason(reason: object) -> str:
     """``max_output_tokens`` is ``length``, ``content_filter`` stays; any other reason is still a cut answer."""
-    normal = normalize(reason or "")
+    normal = normalize(str(reason or ""))
     return normal if normal in CUT else "incomplete"
 
 
-def _failure(error: Any, where: str) -> AttemptError:
+def _failure(error: object, where: str) -> AttemptError:
     """A ``response.failed`` or ``error`` event, judged by its code as an HTTP error would be."""
-    code = getattr(error, "code", None)
-    body = {"code": code, "message": getattr(error, "message", None) or "no message"}
+    fields = _object(error)
+    code = fields.get("code")
+    body = {"code": code, "message": fields.get("message") or "no message"}
     failure = error_in_body(body, "no message", where)
     if code in NOT_RETRIED:
         failure.retryable = False
     return failure
-
-
-def _usage(usage: Any) -> Usage:
-    return Usage(usage.input_tokens, usage.output_tokens, usage.total_tokens)

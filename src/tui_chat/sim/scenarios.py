@@ -135,7 +135,18 @@ CUT_SCENARIOS = {
 """Scenarios that end the stream after N tokens with this finish_reason."""
 ALWAYS = 10**9
 FAULT_SCENARIOS = frozenset(
-    {"drop", "stall", "midstream", "malformed", "misshapen", "truncate", *CUT_SCENARIOS, "index1", "dropthen500", "failed"}
+    {
+        "drop",
+        "stall",
+        "midstream",
+        "malformed",
+        "misshapen",
+        "truncate",
+        *CUT_SCENARIOS,
+        "index1",
+        "dropthen500",
+        "failed",
+    }
 )
 """Scenarios whose answer is plain prose, streamed quickly, so that their fault has something to cut."""
 

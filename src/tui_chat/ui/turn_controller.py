@@ -81,7 +81,9 @@ class TurnController:
         checkpoints = app.set_interval(CHECKPOINT_SECONDS, recorder.flush)
         self.current = Turn(outcome, widget, recorder, checkpoints, list(replacing), asked)
         asked_at = app.status.begin(asked_at)
-        app.query_one(StatusBar).tick()  # it ticks while the turn is on
+        status_bar = app.query_one(StatusBar)
+        status_bar.tick()  # it ticks while the turn is on
+        widget.body.on_frame = status_bar.framed
         app.log_view.anchor()
         app.run_worker(
             self._consume(self.current, history, asked_at, resume_id),

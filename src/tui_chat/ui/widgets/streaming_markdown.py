@@ -41,17 +41,17 @@ TYPING_RENDER_BUDGET_SECONDS = 0.004
 key is painted, otherwise only every ``TYPING_FRAME_SECONDS``, and rendering slices are short. A frame's
 reflow of the scrolled log takes 15-50 ms, and a key that arrives during one waits for it: this way keys
 rarely do, and the answer still moves a few times a second."""
-READING_FRAME_SECONDS = 1 / 12
-READING_DELTAS = 4
-"""A frame that found this few deltas means a stream at the pace people read (50 tokens/s and below): the next
-frame comes at ``READING_FRAME_SECONDS``, a few words at a time. Each frame costs a screen update (and a reflow
-of the log when a line was added) whatever it shows: at 50 tokens/s, 30 frames a second was most of the app's
-CPU for an answer anyone reads as it comes; at 10 tokens/s it is still at most one frame per token."""
+READING_FRAME_SECONDS = 1 / 8
+READING_RATE = 64
+"""Deltas a second up to which a stream goes at the pace people read (50 tokens/s and below): frames then come
+at ``READING_FRAME_SECONDS``, a few words at a time. Each frame costs a screen update (and a reflow of the log
+when a line was added) whatever it shows: at 50 tokens/s, 30 frames a second was most of the app's CPU for an
+answer anyone reads as it comes, and 12 a second still half of it; at 10 tokens/s a frame shows a token or two."""
 FAST_FRAME_SECONDS = 1 / 20
-FAST_DELTAS = 30
-"""A frame that found more deltas than this (about 900 tokens/s and up) means a stream faster than anyone
-reads: the next frames come at ``FAST_FRAME_SECONDS``. Every frame of a scrolling answer recomposes the
-whole screen, so at full speed fewer frames is most of what the UI can save."""
+FAST_RATE = 900
+"""Deltas a second above which a stream is faster than anyone reads: frames then come at ``FAST_FRAME_SECONDS``.
+Every frame of a scrolling answer recomposes the whole screen, so at full speed fewer frames is most of what the
+UI can save."""
 
 
 class StreamingMarkdown(OneReflow, Widget):
@@ -71,7 +71,11 @@ class StreamingMarkdown(OneReflow, Widget):
         """The next frame: apply what is queued and show what changed."""
         self._catch_up: Timer | None = None
         """The next slice of rendering a backlog of settled segments."""
+        self.on_frame: Callable[[], None] | None = None
+        """Called when a frame showed new text: whatever moves with the answer is drawn in the same update."""
         self._frame = FRAME_SECONDS
+        self._framed_at = 0.0
+        """When the last frame applied deltas: the pace is the deltas since then over the time since then."""
         self._dirty_top: int | None = None
         """The first row changed since the screen was last told (``None``: nothing changed)."""
         self._held_until = 0.0
@@ -125,22 +129,27 @@ class StreamingMarkdown(OneReflow, Widget):
         self._timer = self._after_hold(self._on_frame)
         if self._timer is not None:
             return
-        if self._pending:
-            self._frame = self._next_interval(len(self._pending))
+        news = bool(self._pending)
+        if news:
+            now = time.monotonic()
+            self._frame = self._next_interval(len(self._pending) / max(now - self._framed_at, FRAME_SECONDS))
+            self._framed_at = now
             raw = self._raw_tail + visible_text("".join(self._pending))
             self._pending.clear()
             self._apply(split(raw, open_fence=self._open_fence), raw)
         self._show()
+        if news and self.on_frame is not None:
+            self.on_frame()  # now, not by a message: what it draws then shares this frame's screen update
         if self._rendered < len(self._segments):
             self._next_frame()  # a backlog is being drawn: show its progress a frame from now
 
-    def _next_interval(self, deltas: int) -> float:
-        """When the next frame comes, from how many deltas this one found."""
+    def _next_interval(self, rate: float) -> float:
+        """When the next frame comes, from the pace of the deltas this one found (deltas a second)."""
         if self._typing():
             return TYPING_FRAME_SECONDS
-        if deltas > FAST_DELTAS:
+        if rate > FAST_RATE:
             return FAST_FRAME_SECONDS
-        return READING_FRAME_SECONDS if deltas <= READING_DELTAS else FRAME_SECONDS
+        return READING_FRAME_SECONDS if rate <= READING_RATE else FRAME_SECONDS
 
     def on_mount(self) -> None:
         """The first layout can draw a long answer before the widget is mounted, when it sets no timer for the

@@ -84,6 +84,7 @@ class TurnController:
         status_bar = app.query_one(StatusBar)
         status_bar.tick()  # it ticks while the turn is on
         widget.body.on_frame = status_bar.framed
+        app.prompt.cursor_blink = False  # a steady cursor: each blink is a screen update, 2 a second of an answer
         app.log_view.anchor()
         app.run_worker(
             self._consume(self.current, history, asked_at, resume_id),
@@ -141,6 +142,7 @@ class TurnController:
                 app.conversation.messages.remove(old)
                 await app.log_view.remove_message(old)
         if app.is_running:
+            app.prompt.cursor_blink = True
             app.check_history()
             await turn.widget.finish(message)
 

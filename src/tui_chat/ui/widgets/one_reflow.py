@@ -48,3 +48,10 @@ class OneReflow(_Base):
             self._scroll_update(virtual_size)  # what Textual does on a change of size alone
         self._styles_cache.set_dirty(Region(0, first, size.width, max(old.height, size.height) - first))
         return True
+
+    def _scroll_update(self, virtual_size: Size) -> None:
+        """Textual moves the scrollbars during a reflow but paints them in the screen update after it: each
+        line an answer added was a second update of its own. Their repaint joins the reflow's instead."""
+        super()._scroll_update(virtual_size)
+        if self.show_vertical_scrollbar and self.is_attached:
+            self.screen._compositor.update_widgets({self.vertical_scrollbar})

@@ -98,6 +98,18 @@ async def test_a_growing_answer_draws_only_its_new_rows(make_app):
         assert min(drawn) >= tail_top and max(drawn) >= before, (tail_top, before, sorted(set(drawn)))
 
 
+async def test_the_prompt_cursor_is_steady_while_an_answer_streams(make_app):
+    """Each blink is a screen update of its own: none while an answer streams, and the blink is back after."""
+    app = make_app("slow-20-50")
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.prompt.cursor_blink
+        await ask(pilot, "hi")
+        await wait_for(pilot, lambda: app.status.tokens >= 2)
+        assert not app.prompt.cursor_blink
+        await wait_idle(pilot, app)
+        assert app.prompt.cursor_blink
+
+
 async def test_status_bar_counts_down_during_a_429(make_app):
     app = make_app("ratelimit-2-0.6")
     async with app.run_test(size=SIZE) as pilot:

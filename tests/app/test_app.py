@@ -18,7 +18,7 @@ from tui_chat.ui.app import ChatApp
 from tui_chat.ui.screens.help import HelpScreen
 from tui_chat.ui.widgets.key_bar import KeyBar
 from tui_chat.ui.widgets.messages import AssistantMessage
-from tui_chat.ui.widgets.streaming_markdown import StreamingMarkdown
+from tui_chat.ui.widgets.streaming_markdown import SPARE_ROWS, StreamingMarkdown
 
 SIZE = (100, 40)
 
@@ -71,6 +71,37 @@ async def test_a_growing_answer_is_reflowed_once_per_frame(make_app):
         await wait_for(pilot, lambda: body.size.height > before)
         await pilot.pause(0.2)
         assert len(reflows) == 1, reflows
+
+
+async def test_a_streaming_answer_reflows_once_per_three_lines_and_ends_at_its_own_height(make_app):
+    """A reflow repaints the whole scrolled log: while an answer streams it keeps two spare rows below its
+    text, filled without one; when it ends, its height is its text's again."""
+    app = make_app("normal")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "hello")
+        await wait_idle(pilot, app)
+        body = last_answer(app).body
+        await pilot.pause(0.1)
+        reflows: list[int] = []
+        refresh_layout = app.screen._refresh_layout
+
+        def counting(*args, **kwargs):
+            reflows.append(body.size.height)
+            return refresh_layout(*args, **kwargs)
+
+        app.screen._refresh_layout = counting
+
+        def text_rows() -> int:
+            return len(body._settled_lines) + len(body._tail_lines)
+
+        for n in range(6):
+            body.write(f"\n\nline {n}")
+            await wait_for(pilot, lambda n=n: f"line {n}" in screen_text(app))
+            assert text_rows() <= body.size.height <= text_rows() + SPARE_ROWS
+        assert len(reflows) <= 4, reflows  # 12 rows added (a blank one before each line), a reflow per 3
+        body.finish(body.source)
+        await pilot.pause(0.2)
+        assert body.size.height == text_rows()
 
 
 async def test_a_growing_answer_draws_only_its_new_rows(make_app):

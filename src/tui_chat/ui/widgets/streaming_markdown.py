@@ -47,6 +47,11 @@ READING_RATE = 64
 at ``READING_FRAME_SECONDS``, a few words at a time. Each frame costs a screen update (and a reflow of the log
 when a line was added) whatever it shows: at 50 tokens/s, 30 frames a second was most of the app's CPU for an
 answer anyone reads as it comes, and 12 a second still half of it; at 10 tokens/s a frame shows a token or two."""
+SPARE_ROWS = 2
+"""While an answer streams it is laid out with up to this many blank rows below its text, which the next lines
+fill without a reflow: a reflow repaints the whole scrolled log, and at the pace people read most frames add a
+line (a list item, a short line of code), so that was half of the app's CPU. The log then scrolls three lines at
+a time; the answer's height is exact again when it ends."""
 FAST_FRAME_SECONDS = 1 / 20
 FAST_RATE = 900
 """Deltas a second above which a stream is faster than anyone reads: frames then come at ``FAST_FRAME_SECONDS``.
@@ -73,6 +78,9 @@ class StreamingMarkdown(OneReflow, Widget):
         """The next slice of rendering a backlog of settled segments."""
         self.on_frame: Callable[[], None] | None = None
         """Called when a frame showed new text: whatever moves with the answer is drawn in the same update."""
+        self._streaming = False
+        self._room = 0
+        """While streaming: the rows laid out, the text's and spare ones (``SPARE_ROWS``); 0: just the text's."""
         self._frame = FRAME_SECONDS
         self._framed_at = 0.0
         """When the last frame applied deltas: the pace is the deltas since then over the time since then."""
@@ -100,6 +108,7 @@ class StreamingMarkdown(OneReflow, Widget):
 
     def write(self, text: str) -> None:
         """Queue a delta; it is shown within a frame. Cheap: this runs once per delta."""
+        self._streaming = True
         self._pending.append(text)
         self._next_frame()
 
@@ -169,6 +178,7 @@ class StreamingMarkdown(OneReflow, Widget):
     def finish(self, text: str) -> None:
         """The stream ended: show exactly ``text``, keeping every settled segment that matches it."""
         self._pending.clear()
+        self._no_more_room()
         final = visible_text(text)
         shown = "".join(self._settled_raw)
         if final.startswith(shown):
@@ -181,11 +191,20 @@ class StreamingMarkdown(OneReflow, Widget):
     def reset(self, text: str = "") -> None:
         """Show ``text`` instead of everything (the engine restarted the answer)."""
         self._pending.clear()
+        self._no_more_room()
         self._segments, self._settled_raw, self._settled_lines, self._open_fence = [], [], [], ""
         self._width, self._rendered = -1, 0
         final = visible_text(text)
         self._apply(split(final, final=True), final)
         self._show()
+
+    def _no_more_room(self) -> None:
+        """Back to the text's own height (the next deltas, if any, make room again)."""
+        self._streaming = False
+        if self._room:
+            self._room = 0
+            if self.is_mounted:
+                self.refresh(layout=True)
 
     def _apply(self, cut: Split, raw: str) -> None:
         """Settle what ``cut`` settled of ``raw``; the rest becomes the tail. The screen hears at :meth:`_show`."""
@@ -212,7 +231,10 @@ class StreamingMarkdown(OneReflow, Widget):
             self._dirty_top = None
             self.refresh(layout=True)
             return
-        height = self._height_at(self._width)
+        rows = self._height_at(self._width)
+        if self._streaming and rows > self._room:
+            self._room = rows + SPARE_ROWS
+        height = max(rows, self._room)
         laid_out = self.size.height  # what the last layout gave this widget (it has no padding or border)
         top, self._dirty_top = self._dirty_top, None
         self.refresh(Region(0, top, self._width, max(height, laid_out) - top + 1), layout=height != laid_out)
@@ -229,6 +251,7 @@ class StreamingMarkdown(OneReflow, Widget):
         missing since the last frame; settled text is drawn by the frame callback (:meth:`_advance`)."""
         if width != self._width:
             self._width, self._rendered, self._settled_lines, self._tail_width = width, 0, [], -1
+            self._room = 0
             self._plain_from = None
             self._style, self._dark = self.rich_style, self.app.current_theme.dark
             self._advance()
@@ -313,7 +336,8 @@ class StreamingMarkdown(OneReflow, Widget):
         return container.width
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return self._height_at(width)
+        rows = self._height_at(width)
+        return max(rows, self._room)
 
     def render_line(self, y: int) -> Strip:
         width = self.content_size.width

@@ -83,9 +83,17 @@ class ChatMarkdown(rich_markdown.Markdown):
     }
 
     def __init__(self, markup: str, code_theme: str) -> None:
-        super().__init__("", code_theme=code_theme, hyperlinks=False)
+        """Rich's own ``__init__`` makes a parser per instance (markdown-it and linkify compiling their regular
+        expressions: a third of a reading-pace frame's rendering); every answer here shares :data:`PARSER`.
+        These are the attributes Rich's ``__init__`` sets."""
         self.markup = markup
         self.parsed = PARSER.parse(markup)
+        self.code_theme = code_theme
+        self.justify = None
+        self.style = "none"
+        self.hyperlinks = False
+        self.inline_code_lexer = None
+        self.inline_code_theme = code_theme
         self.drew_plain = False
         """Some code was drawn without colours: its lexer was not loaded yet."""
 

@@ -78,6 +78,7 @@ class StreamingMarkdown(OneReflow, Widget):
         """The next slice of rendering a backlog of settled segments."""
         self.on_frame: Callable[[], None] | None = None
         """Called when a frame showed new text: whatever moves with the answer is drawn in the same update."""
+        self._painting = False
         self._streaming = False
         self._room = 0
         """While streaming: the rows laid out, the text's and spare ones (``SPARE_ROWS``); 0: just the text's."""
@@ -339,7 +340,19 @@ class StreamingMarkdown(OneReflow, Widget):
         rows = self._height_at(width)
         return max(rows, self._room)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Painting: the lines go to the screen without the offsets text selection reads (see
+        :meth:`render_line`)."""
+        self._painting = True
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._painting = False
+
     def render_line(self, y: int) -> Strip:
+        """A row as painted, or, when Textual asks where the mouse is in the text (it calls this, not the
+        painted lines), with the offset of every segment: a style per segment made for each row painted was
+        a fifth of the cost of a line of highlighted code."""
         width = self.content_size.width
         self._ensure(width)
         settled = self._settled_lines
@@ -348,7 +361,8 @@ class StreamingMarkdown(OneReflow, Widget):
         else:
             tail_y = y - len(settled)
             line = self._tail_lines[tail_y] if tail_y < len(self._tail_lines) else Strip.blank(width, self._style)
-        line = line.apply_offsets(0, y)  # where the mouse is in the text, for selection (cached on the strip)
+        if not self._painting:
+            line = line.apply_offsets(0, y)  # cached on the strip
         selection = self.text_selection
         if selection is not None and (span := selection.get_span(y)) is not None:
             length = line.cell_length

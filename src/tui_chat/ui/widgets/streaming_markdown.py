@@ -37,10 +37,15 @@ key is painted in a cheap partial update instead of behind a reflow of the whole
 TYPING_SECONDS = 0.5
 TYPING_FRAME_SECONDS = 0.25
 TYPING_RENDER_BUDGET_SECONDS = 0.004
-"""For ``TYPING_SECONDS`` after a keystroke the user is typing: the answer's frame comes right after each
-key is painted, otherwise only every ``TYPING_FRAME_SECONDS``, and rendering slices are short. A frame's
+TYPING_CATCH_UP_SECONDS = 0.016
+"""For ``TYPING_SECONDS`` after a keystroke the user is typing: the answer's frames come every
+``TYPING_FRAME_SECONDS``, each after the last key's screen update, and rendering slices are short. A frame's
 reflow of the scrolled log takes 15-50 ms, and a key that arrives during one waits for it: this way keys
-rarely do, and the answer still moves a few times a second."""
+rarely do, and the answer still moves a few times a second. (A frame right after each key, as before, was a
+reflow per key once a full-speed frame drew a screenful of new lines: keystroke p95 34 → 56 ms.) A stream
+faster than the screen draws it leaves a backlog drawn slice after slice: while typing, slices are
+``TYPING_CATCH_UP_SECONDS`` apart (a screen update's period), so a key's update finds the loop free; the answer
+catches up when the typing stops."""
 READING_FRAME_SECONDS = 1 / 8
 READING_RATE = 64
 """Deltas a second up to which a stream goes at the pace people read (50 tokens/s and below): frames then come
@@ -119,9 +124,6 @@ class StreamingMarkdown(OneReflow, Widget):
         now = time.monotonic()
         self._held_until = now + KEY_PAINT_SECONDS
         self._typing_until = now + TYPING_SECONDS
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = self.set_timer(KEY_PAINT_SECONDS, self._on_frame)
 
     def _typing(self) -> bool:
         return time.monotonic() < self._typing_until
@@ -326,7 +328,8 @@ class StreamingMarkdown(OneReflow, Widget):
             self._rendered += 1
             self._tail_width = -1
         if self._rendered < len(self._segments) and self._catch_up is None and self.is_mounted:
-            self._catch_up = self.set_timer(CATCH_UP_SECONDS, self._on_catch_up)
+            gap = TYPING_CATCH_UP_SECONDS if self._typing() else CATCH_UP_SECONDS
+            self._catch_up = self.set_timer(gap, self._on_catch_up)
             self._next_frame()
 
     def _height_at(self, width: int) -> int:

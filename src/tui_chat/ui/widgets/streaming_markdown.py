@@ -84,6 +84,8 @@ class StreamingMarkdown(OneReflow, Widget):
         self.on_frame: Callable[[], None] | None = None
         """Called when a frame showed new text: whatever moves with the answer is drawn in the same update."""
         self._painting = False
+        self._asked_height = -1
+        """The height the last layout this widget asked for was for."""
         self._streaming = False
         self._room = 0
         """While streaming: the rows laid out, the text's and spare ones (``SPARE_ROWS``); 0: just the text's."""
@@ -239,8 +241,12 @@ class StreamingMarkdown(OneReflow, Widget):
             self._room = rows + SPARE_ROWS
         height = max(rows, self._room)
         laid_out = self.size.height  # what the last layout gave this widget (it has no padding or border)
+        # A reflow of what scrolled into view alone can give this widget its new height without telling its
+        # containers (the log then cannot scroll to its end): a height not yet asked for is asked for.
+        relayout = height != laid_out or height != self._asked_height
+        self._asked_height = height
         top, self._dirty_top = self._dirty_top, None
-        self.refresh(Region(0, top, self._width, max(height, laid_out) - top + 1), layout=height != laid_out)
+        self.refresh(Region(0, top, self._width, max(height, laid_out) - top + 1), layout=relayout)
 
     # -- rendering ---------------------------------------------------------------------------------
 

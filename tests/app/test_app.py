@@ -203,7 +203,7 @@ async def test_401_shows_an_inline_error_with_hint_and_no_retry(make_app, sim):
 
 
 async def test_escape_stops_and_keeps_the_partial(make_app, sim):
-    app = make_app("slow-400-10")
+    app = make_app("slow-3000-10")
     async with app.run_test(size=SIZE) as pilot:
         await ask(pilot, "hi")
         await wait_for(pilot, lambda: app.status.tokens >= 5)
@@ -211,10 +211,10 @@ async def test_escape_stops_and_keeps_the_partial(make_app, sim):
         await wait_idle(pilot, app)
         answer = app.conversation.messages[-1]
         assert answer.status is MessageStatus.STOPPED
-        assert answer.content and "".join(prose_tokens(400)).startswith(answer.content)
+        assert answer.content and "".join(prose_tokens(3000)).startswith(answer.content)
         assert last_answer(app).body.source == answer.content
         assert app.status.text().startswith("■ stopped by user")
-        await wait_for(pilot, lambda: sim.stats("slow-400-10")["disconnected"] == 1)
+        await wait_for(pilot, lambda: sim.stats("slow-3000-10")["disconnected"] == 1)
 
 
 async def test_regenerate_replaces_the_last_answer(make_app, sim):
@@ -354,13 +354,13 @@ async def test_copy_without_a_clipboard_falls_back_to_osc52_and_says_so(make_app
 
 
 async def test_quit_while_streaming_closes_the_stream(make_app, sim):
-    app = make_app("slow-400-10")
+    app = make_app("slow-3000-10")
     async with app.run_test(size=SIZE) as pilot:
         await ask(pilot, "hi")
         await wait_for(pilot, lambda: app.status.tokens >= 3)
         await pilot.press("ctrl+q")
-    assert await sim.disconnected("slow-400-10")
-    assert sim.stats("slow-400-10")["disconnected"] == 1 and sim.stats("slow-400-10")["completed"] == 0
+    assert await sim.disconnected("slow-3000-10")
+    assert sim.stats("slow-3000-10")["disconnected"] == 1 and sim.stats("slow-3000-10")["completed"] == 0
 
 
 async def test_code_whose_lexer_is_not_loaded_is_shown_at_once_and_coloured_after(sim):
@@ -513,7 +513,7 @@ async def test_an_action_remapped_to_a_key_the_prompt_uses_still_runs(make_app, 
     """``stop = "f7"``: f7 is the prompt's select-all, ctrl+x its cut; the app's action must win (and say so)."""
     monkeypatch.setenv("TUI_CHAT_KEYMAP__STOP", key)
     monkeypatch.setenv("TUI_CHAT_KEYMAP__NEW_CONVERSATION", "f6")
-    app = make_app("slow-400-10")
+    app = make_app("slow-3000-10")
     async with app.run_test(size=SIZE) as pilot:
         await ask(pilot, "long one")
         await wait_for(pilot, lambda: app.status.tokens >= 3)

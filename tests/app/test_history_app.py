@@ -59,7 +59,7 @@ async def test_a_turn_is_recorded_with_its_metrics(sim, fast_retries, data_dir):
 
 
 async def test_stopped_and_regenerated_answers_are_recorded(sim, fast_retries, data_dir):
-    app = ChatApp(BackendProcess(model="slow-400-10"))
+    app = ChatApp(BackendProcess(model="slow-3000-10"))
     async with app.run_test(size=SIZE) as pilot:
         await ask(pilot, "long one")
         await wait_for(pilot, lambda: app.status.tokens >= 3)
@@ -257,7 +257,7 @@ async def test_a_turn_sent_before_the_rest_was_read_still_sends_the_whole_conver
 
 
 async def test_quitting_mid_answer_records_it_stopped_with_every_token_shown(sim, fast_retries, data_dir):
-    app = ChatApp(BackendProcess(model="slow-400-10"))
+    app = ChatApp(BackendProcess(model="slow-3000-10"))
     async with app.run_test(size=SIZE) as pilot:
         await ask(pilot, "long one")
         await wait_for(pilot, lambda: app.status.tokens >= 20)

@@ -49,23 +49,30 @@ async def test_normal_answer_streams_and_finishes(make_app, sim):
         )
 
 
+async def answered_and_counting_reflows(pilot, app: ChatApp) -> tuple[StreamingMarkdown, list[int]]:
+    """An answer to "hello", settled; from now on every reflow of the screen is counted (the answer's height
+    at each)."""
+    await ask(pilot, "hello")
+    await wait_idle(pilot, app)
+    body = last_answer(app).body
+    await pilot.pause(0.1)
+    reflows: list[int] = []
+    refresh_layout = app.screen._refresh_layout
+
+    def counting(*args, **kwargs):
+        reflows.append(body.size.height)
+        return refresh_layout(*args, **kwargs)
+
+    app.screen._refresh_layout = counting
+    return body, reflows
+
+
 async def test_a_growing_answer_is_reflowed_once_per_frame(make_app):
     """Every reflow repaints the whole scrolled log (and keystrokes wait for it): a frame that grows the
     answer must not be followed by a second one (Textual's ``virtual_size`` reactive asks for that)."""
     app = make_app("normal")
     async with app.run_test(size=SIZE) as pilot:
-        await ask(pilot, "hello")
-        await wait_idle(pilot, app)
-        body = last_answer(app).body
-        await pilot.pause(0.1)
-        reflows: list[int] = []
-        refresh_layout = app.screen._refresh_layout
-
-        def counting(*args, **kwargs):
-            reflows.append(body.size.height)
-            return refresh_layout(*args, **kwargs)
-
-        app.screen._refresh_layout = counting
+        body, reflows = await answered_and_counting_reflows(pilot, app)
         before = body.size.height
         body.write("\n\nOne more paragraph.\n\nAnd another one.\n\n")
         await wait_for(pilot, lambda: body.size.height > before)
@@ -78,18 +85,7 @@ async def test_a_streaming_answer_reflows_once_per_three_lines_and_ends_at_its_o
     text, filled without one; when it ends, its height is its text's again."""
     app = make_app("normal")
     async with app.run_test(size=SIZE) as pilot:
-        await ask(pilot, "hello")
-        await wait_idle(pilot, app)
-        body = last_answer(app).body
-        await pilot.pause(0.1)
-        reflows: list[int] = []
-        refresh_layout = app.screen._refresh_layout
-
-        def counting(*args, **kwargs):
-            reflows.append(body.size.height)
-            return refresh_layout(*args, **kwargs)
-
-        app.screen._refresh_layout = counting
+        body, reflows = await answered_and_counting_reflows(pilot, app)
 
         def text_rows() -> int:
             return len(body._settled_lines) + len(body._tail_lines)

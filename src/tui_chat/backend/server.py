@@ -34,8 +34,8 @@ from .protocol import (
 BATCH_SECONDS = 0.04
 """The longest an event waits in the child before it is sent: a third of a frame at reading pace (the first
 event after a quiet spell goes at once, and the last of a turn too). At 50 tokens a second every event crossed
-the pipe on its own and woke the UI's loop, its worker and its queue: in batches of about three, a fifth of
-the app's CPU for such an answer is saved, and the answer shows no later (a frame is 125 ms)."""
+the pipe on its own and woke the UI's loop, its worker and its queue; in batches of about three the answer
+shows no later (a frame is 125 ms). The figures are in ``benchmarks/README.md``."""
 CLOSE_SECONDS = 3.0
 """When the app quits mid-answer, how long its turns may take to stop (and stop what runs on the server)."""
 NICENESS = 5

@@ -41,8 +41,8 @@ TYPING_CATCH_UP_SECONDS = 0.016
 """For ``TYPING_SECONDS`` after a keystroke the user is typing: the answer's frames come every
 ``TYPING_FRAME_SECONDS``, each after the last key's screen update, and rendering slices are short. A frame's
 reflow of the scrolled log takes 15-50 ms, and a key that arrives during one waits for it: this way keys
-rarely do, and the answer still moves a few times a second. (A frame right after each key, as before, was a
-reflow per key once a full-speed frame drew a screenful of new lines: keystroke p95 34 → 56 ms.) A stream
+rarely do, and the answer still moves a few times a second. (A frame right after each key was a reflow per
+key, and once a full-speed frame draws a screenful of new lines the next key waits behind it.) A stream
 faster than the screen draws it leaves a backlog drawn slice after slice: while typing, slices are
 ``TYPING_CATCH_UP_SECONDS`` apart (a screen update's period), so a key's update finds the loop free; the answer
 catches up when the typing stops."""

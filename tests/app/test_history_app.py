@@ -209,6 +209,21 @@ async def test_long_conversation_mounts_a_window_and_loads_earlier_on_scroll(sim
         assert first.message is messages[10_000 - opened - BATCH]
 
 
+async def test_a_long_conversation_opened_at_its_end_stays_there_after_the_earlier_batch_is_read(sim):
+    words = " ".join(["word"] * 30)  # wraps more lines once the terminal is narrower
+    messages = [ChatMessage("user" if i % 2 == 0 else "assistant", f"{words} {i}") for i in range(200)]
+    app = ChatApp(BackendProcess(model="echo"), conversation=Conversation(title="long", messages=messages))
+    async with app.run_test(size=SIZE) as pilot:
+        log = app.query_one(MessageLog)
+        await wait_for(pilot, lambda: log.first == 200 - FIRST_SCREEN - BATCH)
+        await pilot.pause()
+        await pilot.pause()  # the earlier batch's position fix-up, queued after a refresh
+        await pilot.resize_terminal(70, 30)
+        await pilot.pause()
+        assert log.scroll_y == log.max_scroll_y > 0
+        assert f"{words} 199".split()[-1] in screen_text(app).split()
+
+
 async def test_widgets_far_above_are_pruned_in_a_long_session(sim, fast_retries, monkeypatch):
     monkeypatch.setattr(message_log, "BATCH", MAX_MOUNTED)  # open with a full window, as after scrolling up
     messages = [ChatMessage("user" if i % 2 == 0 else "assistant", f"m{i}") for i in range(MAX_MOUNTED)]

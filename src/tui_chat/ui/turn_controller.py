@@ -85,7 +85,6 @@ class TurnController:
         status_bar.tick()  # it ticks while the turn is on
         widget.body.on_frame = status_bar.framed
         app.prompt.cursor_blink = False  # a steady cursor: each blink is a screen update, 2 a second of an answer
-        app.log_view.anchor()
         app.run_worker(
             self._consume(self.current, history, asked_at, resume_id),
             group=TURN_GROUP,

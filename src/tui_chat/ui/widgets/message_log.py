@@ -133,17 +133,16 @@ class MessageLog(KeysInOrder, OneReflow, VerticalScroll, can_focus=True):
         self.first += count
 
     async def add(self, message: ChatMessage) -> Widget:
-        """Mount the widget of ``message``, already appended to the conversation's list."""
+        """Mount the widget of ``message``, already appended to the conversation's list, and follow the end
+        (a question sent or an answer begun is where the user looks next), so the oldest above can go."""
+        self.anchor()
         widget = message_widget(message)
         await self.mount(widget)
-        await self._prune_above()
-        return widget
-
-    async def _prune_above(self) -> None:
         excess = len(self.children) - MAX_MOUNTED
-        if excess > 0 and self.is_vertical_scroll_end:
+        if excess > 0:
             await self.remove_children(list(self.children[:excess]))
             self.first += excess
+        return widget
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
@@ -158,13 +157,14 @@ class MessageLog(KeysInOrder, OneReflow, VerticalScroll, can_focus=True):
             start = max(0, self.first - BATCH)
             widgets = [message_widget(m) for m in self.messages[start : self.first]]
             keep = self.children[0] if self.children else None
+            following = self.is_vertical_scroll_end
             before = keep.virtual_region.y if keep else 0
             await self.mount_all(widgets, before=0)
             self.first = start
         except BaseException:
             self._loading = False
             raise
-        if keep is None:
+        if keep is None or following:  # the anchor keeps the end in view; a scroll would release it
             self._loading = False
         else:
             self.call_after_refresh(self._restore_position, keep, before)

@@ -8,6 +8,7 @@ import os
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -103,7 +104,7 @@ def make_app(sim: SimHandle, fast_retries: None):
     from tui_chat.backend.process import BackendProcess
     from tui_chat.ui.app import ChatApp
 
-    def factory(model: str = "normal") -> ChatApp:
-        return ChatApp(BackendProcess(model=model))
+    def factory(model: str = "normal", **options: Any) -> ChatApp:
+        return ChatApp(BackendProcess(model=model), **options)
 
     return factory

@@ -137,6 +137,20 @@ async def test_the_prompt_cursor_is_steady_while_an_answer_streams(make_app):
         assert app.prompt.cursor_blink
 
 
+async def test_a_key_goes_before_the_frames_of_every_answer_still_drawing(make_app):
+    """A fast answer is still being drawn after its stream ended, and answers opened with a conversation or
+    drawn again at a new width draw in slices too: a key's screen update goes before the frames of each."""
+    earlier = [ChatMessage("user", "q"), ChatMessage("assistant", "an answer opened with the conversation")]
+    app = make_app("normal", conversation=Conversation(title="t", messages=earlier))
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "hello")
+        await wait_idle(pilot, app)
+        bodies = [answer.body for answer in app.log_view.query(AssistantMessage)]
+        assert len(bodies) == 2 and not any(body._typing() for body in bodies)
+        await pilot.press("x")
+        assert all(body._typing() for body in bodies)
+
+
 async def test_status_bar_counts_down_during_a_429(make_app):
     app = make_app("ratelimit-2-0.6")
     async with app.run_test(size=SIZE) as pilot:

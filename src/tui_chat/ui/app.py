@@ -117,7 +117,7 @@ class ChatApp(RoutesKeys):
             )
 
     def key_arrived(self) -> None:
-        self.turns.hold_frame()  # the answer's next frame waits for this key's screen update
+        self.log_view.hold_frames()
 
     async def on_unmount(self) -> None:
         """Quitting mid-answer stops it (recorded as stopped) before the history closes."""

@@ -51,11 +51,6 @@ class TurnController:
     def busy(self) -> bool:
         return self.current is not None
 
-    def hold_frame(self) -> None:
-        """A key arrived: the answer's next frame waits for the key's screen update."""
-        if self.current is not None:
-            self.current.widget.body.hold()
-
     async def start(
         self,
         replacing: Sequence[ChatMessage] = (),

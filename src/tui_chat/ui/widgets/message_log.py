@@ -175,6 +175,14 @@ class MessageLog(KeysInOrder, OneReflow, VerticalScroll, can_focus=True):
         if shift > 0:
             self.scroll_to(y=self.scroll_y + shift, animate=False, immediate=True)
 
+    def hold_frames(self) -> None:
+        """A key arrived: every answer's next frame and rendering slice wait for the key's screen update. Not
+        only the streaming one's: an answer goes on drawing its backlog after its stream ended, and answers
+        opened with a conversation or drawn again at a new width draw in slices too."""
+        for child in self.children:
+            if isinstance(child, AssistantMessage):
+                child.body.hold()
+
     def last_assistant(self) -> AssistantMessage | None:
         found = self.query(AssistantMessage)
         return found.last() if found else None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 
 import pytest
 from textual import events
@@ -18,7 +20,7 @@ from tui_chat.ui.app import ChatApp
 from tui_chat.ui.screens.help import HelpScreen
 from tui_chat.ui.widgets.key_bar import KeyBar
 from tui_chat.ui.widgets.messages import AssistantMessage
-from tui_chat.ui.widgets.streaming_markdown import SPARE_ROWS, StreamingMarkdown
+from tui_chat.ui.widgets.streaming_markdown import SPARE_ROWS, TYPING_FRAME_SECONDS, StreamingMarkdown
 
 SIZE = (100, 40)
 
@@ -149,6 +151,35 @@ async def test_a_key_goes_before_the_frames_of_every_answer_still_drawing(make_a
         assert len(bodies) == 2 and not any(body._typing() for body in bodies)
         await pilot.press("x")
         assert all(body._typing() for body in bodies)
+
+
+async def test_an_answer_drawing_its_backlog_shows_it_a_few_times_a_second_while_the_user_types(make_app):
+    """Each frame of a drawing answer reflows the log, and a key that arrives during one waits for it: while
+    the user types, frames come every ``TYPING_FRAME_SECONDS``, a stream or no stream (a long answer opened,
+    or one still drawing after its stream ended)."""
+    long = "\n\n".join(f"Paragraph {i} of an answer long enough to be drawn in many slices." for i in range(10_000))
+    earlier = [ChatMessage("user", "q"), ChatMessage("assistant", long)]
+    app = make_app("normal", conversation=Conversation(title="t", messages=earlier))
+    async with app.run_test(size=SIZE):
+        body = last_answer(app).body
+        reflows = 0
+        refresh_layout = app.screen._refresh_layout
+
+        def counting(*args, **kwargs):
+            nonlocal reflows
+            reflows += 1
+            return refresh_layout(*args, **kwargs)
+
+        app.post_message(events.Key("x", "x"))  # as a terminal sends keys: the pilot's wait for the screen
+        await asyncio.sleep(0.1)  # the frame due when the first key came
+        app.screen._refresh_layout = counting
+        typing_from = time.monotonic()
+        for _ in range(12):
+            app.post_message(events.Key("x", "x"))
+            await asyncio.sleep(0.06)
+        typed_for = time.monotonic() - typing_from
+        assert body._rendered < len(body._segments)  # still drawing
+        assert reflows <= typed_for / TYPING_FRAME_SECONDS + 1
 
 
 async def test_status_bar_counts_down_during_a_429(make_app):

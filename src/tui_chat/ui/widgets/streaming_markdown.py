@@ -137,7 +137,11 @@ class StreamingMarkdown(OneReflow, Widget):
 
     def _next_frame(self) -> None:
         if self._timer is None and self.is_mounted:
-            self._timer = self.set_timer(self._frame, self._on_frame)
+            self._timer = self.set_timer(self._frame_interval(), self._on_frame)
+
+    def _frame_interval(self) -> float:
+        """While the user types, frames are few whether deltas come or not (a backlog is drawn without any)."""
+        return TYPING_FRAME_SECONDS if self._typing() else self._frame
 
     def _on_frame(self) -> None:
         self._timer = self._after_hold(self._on_frame)
@@ -159,8 +163,6 @@ class StreamingMarkdown(OneReflow, Widget):
 
     def _next_interval(self, rate: float) -> float:
         """When the next frame comes, from the pace of the deltas this one found (deltas a second)."""
-        if self._typing():
-            return TYPING_FRAME_SECONDS
         if rate > FAST_RATE:
             return FAST_FRAME_SECONDS
         return READING_FRAME_SECONDS if rate <= READING_RATE else FRAME_SECONDS
@@ -172,7 +174,7 @@ class StreamingMarkdown(OneReflow, Widget):
         if self._rendered < len(self._segments) and self._catch_up is None:
             self._catch_up = self.set_timer(CATCH_UP_SECONDS, self._on_catch_up)
             if self._timer is None:
-                self._timer = self.set_timer(self._frame, self._on_frame)
+                self._timer = self.set_timer(self._frame_interval(), self._on_frame)
 
     def _on_catch_up(self) -> None:
         self._catch_up = self._after_hold(self._on_catch_up)

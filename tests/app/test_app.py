@@ -294,6 +294,13 @@ async def test_newline_keys_insert_instead_of_sending(make_app):
         assert app.prompt.text == "a\nb" and app.conversation.messages == []
 
 
+async def test_typing_inside_the_prompt_inserts_where_the_cursor_is(make_app):
+    app = make_app("echo")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"abc", "left", "left", "X", "Y", "home", "Z")
+        assert app.prompt.text == "ZaXYbc" and app.prompt.cursor_location == (0, 1)
+
+
 async def test_markup_and_escapes_render_as_literal_text(make_app):
     app = make_app("markup")
     async with app.run_test(size=SIZE) as pilot:

@@ -271,7 +271,6 @@ class ChatApp(RoutesKeys):
     @on(PromptInput.Changed)
     def _prompt_changed(self) -> None:
         self.questions.prompt_changed()
-        self.prompt.move_cursor(self.prompt.document.end)
 
     async def action_new_conversation(self) -> None:
         await self.open_conversation(self._blank_conversation())

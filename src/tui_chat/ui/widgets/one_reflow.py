@@ -51,7 +51,10 @@ class OneReflow(_Base):
 
     def _scroll_update(self, virtual_size: Size) -> None:
         """Textual moves the scrollbars during a reflow but paints them in the screen update after it: each
-        line an answer added was a second update of its own. Their repaint joins the reflow's instead."""
+        line an answer added was a second update of its own, and an update keeps the next one, a key's
+        included, a frame or two away (Textual's update timer). Their repaint joins the reflow's instead."""
         super()._scroll_update(virtual_size)
         if self.show_vertical_scrollbar and self.is_attached:
-            self.screen._compositor.update_widgets({self.vertical_scrollbar})
+            scrollbar = self.vertical_scrollbar
+            self.screen._compositor.update_widgets({scrollbar})
+            scrollbar._repaint_required = False  # painted: asking again would be an empty update of its own

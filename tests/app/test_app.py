@@ -20,6 +20,7 @@ from tui_chat.ui.app import ChatApp
 from tui_chat.ui.screens.help import HelpScreen
 from tui_chat.ui.widgets.key_bar import KeyBar
 from tui_chat.ui.widgets.messages import AssistantMessage
+from tui_chat.ui.widgets.status_bar import StatusBar
 from tui_chat.ui.widgets.streaming_markdown import SPARE_ROWS, TYPING_FRAME_SECONDS, StreamingMarkdown
 
 SIZE = (100, 40)
@@ -80,6 +81,28 @@ async def test_a_growing_answer_is_reflowed_once_per_frame(make_app):
         await wait_for(pilot, lambda: body.size.height > before)
         await pilot.pause(0.2)
         assert len(reflows) == 1, reflows
+
+
+async def test_the_log_scrollbar_moved_by_a_frame_is_painted_in_the_frames_screen_update(make_app):
+    """The log's scrollbar moves with a growing answer: painted in the reflow's update, not in one of its own
+    (a screen update keeps the next one, a key's included, 17 to 33 ms away)."""
+    app = make_app("normal")
+    async with app.run_test(size=SIZE) as pilot:
+        body, reflows = await answered_and_counting_reflows(pilot, app)
+        painted: list[set[str]] = []  # the widgets each screen update painted
+        display = app._display
+
+        def recording(*args, **kwargs):
+            painted.append({type(widget).__name__ for widget in app.screen._dirty_widgets})
+            return display(*args, **kwargs)
+
+        app._display = recording
+        before = body.size.height
+        body.write("\n\n" + "\n\n".join(f"Paragraph {n}." for n in range(30)) + "\n\n")
+        await wait_for(pilot, lambda: body.size.height > before)
+        await pilot.pause(0.2)
+        assert app.log_view.max_scroll_y > 0 and len(reflows) == 1
+        assert {"StreamingMarkdown"} in painted and {"ScrollBar"} not in painted, painted
 
 
 async def test_a_streaming_answer_reflows_once_per_three_lines_and_ends_at_its_own_height(make_app):
@@ -180,6 +203,32 @@ async def test_an_answer_drawing_its_backlog_shows_it_a_few_times_a_second_while
         typed_for = time.monotonic() - typing_from
         assert body._rendered < len(body._segments)  # still drawing
         assert reflows <= typed_for / TYPING_FRAME_SECONDS + 1
+
+
+async def test_the_status_bar_says_ready_as_soon_as_the_answer_ends(make_app):
+    """Drawn with the answer's last frame, not on the status bar's next tick while streaming (half a second)."""
+    app = make_app("slow-20-50")
+    async with app.run_test(size=SIZE) as pilot:
+        bar = app.query_one(StatusBar)
+        await ask(pilot, "hi")
+        await wait_for(pilot, lambda: bar.text.startswith("▶ streaming"), limit=500)
+        await wait_for(pilot, lambda: not app.busy, limit=500)
+        assert bar.text.startswith("● ready · last: 20 tokens"), bar.text
+
+
+async def test_the_status_bar_says_retrying_as_soon_as_a_stream_drops(make_app, monkeypatch):
+    """A change of phase is drawn at once, not on the status bar's next tick while streaming (half a second)."""
+    app = make_app("drop-5-1")
+    seen: list[str] = []
+
+    def noting(widget: AssistantMessage, note: str) -> None:
+        seen.append(app.query_one(StatusBar).text)
+
+    monkeypatch.setattr(AssistantMessage, "set_note", noting)
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "hi")
+        await wait_idle(pilot, app)
+    assert seen and seen[0].startswith("↻ retrying"), seen
 
 
 async def test_status_bar_counts_down_during_a_429(make_app):

@@ -91,10 +91,15 @@ class TurnController:
         self, turn: Turn, history: list[tuple[str, str]], asked_at: float, resume_id: str | None
     ) -> None:
         """Per delta: the status's counter, the outcome's append, the recorder's clock read and the widget's
-        append. Events arrive in batches a few milliseconds apart, so the loop stays free."""
+        append. Events arrive in batches a few milliseconds apart, so the loop stays free. A change of phase
+        (streaming, retrying, falling back) is drawn at once, not on the status bar's next tick."""
         app, status, outcome, recorder, widget = self.app, self.app.status, turn.outcome, turn.recorder, turn.widget
+        status_bar = app.query_one(StatusBar)
         async for event in app.backend.turn(app.conversation.system_prompt, history, asked_at, resume_id):
+            phase = status.phase
             status.apply(event)
+            if status.phase is not phase:
+                status_bar.tick()
             recorder.saw(outcome.apply(event))
             if type(event) is Delta:
                 widget.write(event.text)
@@ -138,6 +143,7 @@ class TurnController:
         if app.is_running:
             app.prompt.cursor_blink = True
             app.check_history()
+            app.query_one(StatusBar).tick()  # now, with the answer's last frame: not on its next tick
             await turn.widget.finish(message)
 
     def stop_now(self) -> None:

@@ -19,7 +19,7 @@ from tui_chat.ui import markdown_render
 from tui_chat.ui.app import ChatApp
 from tui_chat.ui.screens.help import HelpScreen
 from tui_chat.ui.widgets.key_bar import KeyBar
-from tui_chat.ui.widgets.messages import AssistantMessage
+from tui_chat.ui.widgets.messages import AssistantMessage, UserMessage
 from tui_chat.ui.widgets.status_bar import StatusBar
 from tui_chat.ui.widgets.streaming_markdown import SPARE_ROWS, TYPING_FRAME_SECONDS, StreamingMarkdown
 
@@ -148,6 +148,43 @@ async def test_a_growing_answer_draws_only_its_new_rows(make_app):
         await pilot.pause(0.2)
         assert 0 < tail_top < before and drawn
         assert min(drawn) >= tail_top and max(drawn) >= before, (tail_top, before, sorted(set(drawn)))
+
+
+def rows_asked(widget) -> list[tuple[int, int]]:
+    """From now on, the rows (first, past the last) each screen update asks ``widget`` for (screenshots ask
+    for all of them: wait on the widgets' state, not on the screen's text)."""
+    asked: list[tuple[int, int]] = []
+    render_lines = widget.render_lines
+
+    def recording(crop):
+        asked.append((crop.y, crop.bottom))
+        return render_lines(crop)
+
+    widget.render_lines = recording
+    return asked
+
+
+async def test_a_screen_update_asks_only_the_widgets_on_the_rows_it_updates(make_app):
+    """Textual asked every widget on the screen, the log and each message in view, for all of its rows on
+    every screen update, whatever changed: a frame of the answer draws the answer's rows (and the status bar's),
+    and a key the prompt's."""
+    app = make_app("normal")
+    async with app.run_test(size=SIZE) as pilot:
+        body, _ = await answered_and_counting_reflows(pilot, app)
+        body.write(" more")  # the answer makes room to stream into: a reflow, which moves every message
+        await wait_for(pilot, lambda: body.source.endswith("more") and not body._pending)
+        await pilot.pause(0.2)
+        question = app.log_view.query_one(UserMessage)
+        asked_question, asked_log = rows_asked(question), rows_asked(app.log_view)
+        body.write(" and more")
+        await wait_for(pilot, lambda: body.source.endswith("and more") and not body._pending)
+        await pilot.pause(0.2)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: app.prompt.text == "x")
+        await pilot.pause(0.2)
+        assert asked_question == [], asked_question
+        log_rows = app.log_view.region.height
+        assert all(last - first < log_rows for first, last in asked_log), asked_log
 
 
 async def test_the_prompt_cursor_is_steady_while_an_answer_streams(make_app):

@@ -33,6 +33,7 @@ from .history_actions import HistoryActions
 from .key_routing import RoutesKeys
 from .markdown_render_warmup import warm_up_and_freeze
 from .questions import Questions
+from .row_cropping_compositor import RowCroppingCompositor
 from .turn_controller import TURN_GROUP, TurnController
 from .turn_status import TurnStatus
 from .widgets.key_bar import KeyBar
@@ -52,6 +53,10 @@ class ChatScreen(Screen[None]):
     (which Textual focuses first) and the prompt were each styled twice more before the first frame."""
 
     AUTO_FOCUS = "#prompt"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._compositor = RowCroppingCompositor()
 
 
 class ChatApp(RoutesKeys):

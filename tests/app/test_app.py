@@ -164,6 +164,35 @@ def rows_asked(widget) -> list[tuple[int, int]]:
     return asked
 
 
+def rows_drawn(widget) -> list[int]:
+    """From now on, the rows ``widget`` draws again (the rows painted from its cache are not drawn)."""
+    drawn: list[int] = []
+    render_line = widget.render_line
+
+    def counting(y: int):
+        drawn.append(y)
+        return render_line(y)
+
+    widget.render_line = counting
+    return drawn
+
+
+async def test_a_frame_draws_only_the_rows_of_the_paragraph_that_changed(make_app):
+    """A word added to a paragraph being streamed changes its last row: that row is painted, not every row of
+    the paragraph (the tail is rendered again whole, and its rows that came out the same are kept)."""
+    app = make_app("normal")
+    async with app.run_test(size=SIZE) as pilot:
+        body, _ = await answered_and_counting_reflows(pilot, app)
+        body.write("\n\n" + "word " * 60)  # a paragraph of four rows at this width, the last one short
+        await wait_for(pilot, lambda: body.source.endswith("word "))
+        await pilot.pause(0.2)
+        rows = len(body._settled_lines) + len(body._tail_lines)
+        drawn = rows_drawn(body)
+        body.write("end")
+        await wait_for(pilot, lambda: "word end" in screen_text(app))
+        assert drawn and min(drawn) == rows - 1, (rows, sorted(set(drawn)))
+
+
 async def test_a_screen_update_asks_only_the_widgets_on_the_rows_it_updates(make_app):
     """Textual asked every widget on the screen, the log and each message in view, for all of its rows on
     every screen update, whatever changed: a frame of the answer draws the answer's rows (and the status bar's),

@@ -274,6 +274,8 @@ class StreamingMarkdown(OneReflow, Widget):
             lines = self._render_markdown(self._tail, width) if self._tail.strip() else []
             if lines and self._settled_lines and not self._tail_joined:
                 lines.insert(0, Strip.blank(width, self._style))
+            if self._dirty_top == len(self._settled_lines):
+                self._dirty_top += _same_rows(self._tail_lines, lines)
             self._tail_lines = lines
 
     def _render_markdown(self, source: str, width: int) -> list[Strip]:
@@ -388,3 +390,14 @@ class StreamingMarkdown(OneReflow, Widget):
         self._ensure(self.content_size.width)
         text = "\n".join(strip.text.rstrip() for strip in (*self._settled_lines, *self._tail_lines))
         return selection.extract(text), "\n"
+
+
+def _same_rows(before: list[Strip], after: list[Strip]) -> int:
+    """How many leading rows a new rendering of the tail draws as before: a frame at reading pace adds a word
+    or two to the last rows of a paragraph, and only the rows from the first that changed are painted again."""
+    same = 0
+    for old, new in zip(before, after):
+        if old != new:
+            break
+        same += 1
+    return same

@@ -57,8 +57,8 @@ class RowCroppingCompositor(Compositor):
             area = region.intersection(clip)
             if not area:
                 continue
-            for top, bottom in self._runs:
-                top, bottom = max(top, area.y), min(bottom, area.bottom)
+            for first, last in self._runs:
+                top, bottom = max(first, area.y), min(last, area.bottom)
                 if top < bottom:
                     rows = Region(area.x, top, area.width, bottom - top)
                     yield region, rows, widget.render_lines(rows.translate((-region.x, -region.y)))

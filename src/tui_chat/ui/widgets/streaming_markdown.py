@@ -396,7 +396,7 @@ def _same_rows(before: list[Strip], after: list[Strip]) -> int:
     """How many leading rows a new rendering of the tail draws as before: a frame at reading pace adds a word
     or two to the last rows of a paragraph, and only the rows from the first that changed are painted again."""
     same = 0
-    for old, new in zip(before, after):
+    for old, new in zip(before, after, strict=False):
         if old != new:
             break
         same += 1

@@ -22,7 +22,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from ...chat.text_safety import visible_text
-from ..markdown_segments import Split, split
+from ..markdown_segments import FENCE, Split, ends_with_rule, split
 from .one_reflow import OneReflow
 
 FRAME_SECONDS = 1 / 30
@@ -76,6 +76,7 @@ class StreamingMarkdown(OneReflow, Widget):
         self._tail = ""
         self._raw_tail = ""
         self._open_fence = ""
+        self._open_list = ""
         self._pending: list[str] = []
         self._timer: Timer | None = None
         """The next frame: apply what is queued and show what changed."""
@@ -154,7 +155,7 @@ class StreamingMarkdown(OneReflow, Widget):
             self._framed_at = now
             raw = self._raw_tail + visible_text("".join(self._pending))
             self._pending.clear()
-            self._apply(split(raw, open_fence=self._open_fence), raw)
+            self._apply(split(raw, open_fence=self._open_fence, open_list=self._open_list), raw)
         self._show()
         if news and self.on_frame is not None:
             self.on_frame()  # now, not by a message: what it draws then shares this frame's screen update
@@ -190,7 +191,7 @@ class StreamingMarkdown(OneReflow, Widget):
         shown = "".join(self._settled_raw)
         if final.startswith(shown):
             rest = final[len(shown) :]
-            self._apply(split(rest, open_fence=self._open_fence, final=True), rest)
+            self._apply(split(rest, open_fence=self._open_fence, open_list=self._open_list, final=True), rest)
             self._show()
         else:
             self.reset(text)
@@ -199,7 +200,7 @@ class StreamingMarkdown(OneReflow, Widget):
         """Show ``text`` instead of everything (the engine restarted the answer)."""
         self._pending.clear()
         self._no_more_room()
-        self._segments, self._settled_raw, self._settled_lines, self._open_fence = [], [], [], ""
+        self._segments, self._settled_raw, self._settled_lines, self._open_fence, self._open_list = [], [], [], "", ""
         self._width, self._rendered = -1, 0
         final = visible_text(text)
         self._apply(split(final, final=True), final)
@@ -221,6 +222,7 @@ class StreamingMarkdown(OneReflow, Widget):
         drawn = self._rendered
         self._advance()
         self._raw_tail, self._open_fence, self._tail_joined = raw[cut.consumed :], cut.open_fence, cut.tail_joins
+        self._open_list = cut.open_list
         if cut.tail == self._tail and not cut.settled and self._rendered == drawn:
             return
         self._tail, self._tail_width = cut.tail, -1
@@ -272,11 +274,25 @@ class StreamingMarkdown(OneReflow, Widget):
                 self._tail_lines = []  # older text is still being drawn: the tail waits its turn
                 return
             lines = self._render_markdown(self._tail, width) if self._tail.strip() else []
-            if lines and self._settled_lines and not self._tail_joined:
-                lines.insert(0, Strip.blank(width, self._style))
+            above = self._segments[-1][0] if self._settled_lines else None
+            lines = self._placed(lines, self._tail, self._tail_joined, above)
             if self._dirty_top == len(self._settled_lines):
                 self._dirty_top += _same_rows(self._tail_lines, lines)
             self._tail_lines = lines
+
+    def _placed(self, lines: list[Strip], source: str, joined: bool, above: str | None) -> list[Strip]:
+        """The rows of a segment (or of the tail) as drawn below segment ``above``, with the gap Rich leaves
+        between the two when it draws them as one document: a blank row, unless the segment continues the one
+        above (a code block or a list cut in two) or that one ends with a rule (Rich draws a rule with the blank
+        row after it). Rich draws a list, a quote or a table with the blank row above it already: a list cut
+        between two items drew a gap, and one after a paragraph two blank rows."""
+        if not lines or above is None:
+            return lines
+        if not lines[0].text.strip() and not FENCE.match(source):
+            return lines[1:] if joined else lines
+        if joined or ends_with_rule(above):
+            return lines
+        return [Strip.blank(self._width, self._style), *lines]
 
     def _render_markdown(self, source: str, width: int) -> list[Strip]:
         from ..markdown_render import render_markdown  # markdown-it, Rich and Pygments load with the first answer
@@ -330,9 +346,8 @@ class StreamingMarkdown(OneReflow, Widget):
         while self._rendered < len(self._segments) and time.monotonic() < deadline:
             source, joined = self._segments[self._rendered]
             row = len(self._settled_lines)
-            if self._settled_lines and not joined:
-                self._settled_lines.append(Strip.blank(width, self._style))
-            self._settled_lines.extend(self._render_markdown(source, width))
+            above = self._segments[self._rendered - 1][0] if self._settled_lines else None
+            self._settled_lines.extend(self._placed(self._render_markdown(source, width), source, joined, above))
             if self._code_drawn_plain and self._plain_from is None:
                 self._plain_from = (self._rendered, row)
             self._rendered += 1

@@ -61,3 +61,15 @@ async def test_an_answer_streamed_at_reading_pace_is_drawn_as_one_document(name)
         assert shown(answer) == whole(source, app)  # as it streamed, its last line included
         answer.finish(source)
         assert shown(answer) == whole(source, app)
+
+
+async def test_at_reading_pace_the_tail_is_the_block_being_written():
+    """Each frame renders the tail again for a word or two: at the pace people read, a finished block settles
+    as soon as the next one starts."""
+    app = OneAnswer()
+    async with app.run_test(size=(WIDTH, 40)) as pilot:
+        answer = app.query_one(StreamingMarkdown)
+        for delta in ["First paragraph.", "\n\nSecond", " paragraph."]:
+            answer.write(delta)
+            await wait_for(pilot, lambda: not answer._pending)
+        assert answer._tail == "Second paragraph."

@@ -22,7 +22,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from ...chat.text_safety import visible_text
-from ..markdown_segments import FENCE, Split, ends_with_rule, split
+from ..markdown_segments import FENCE, MIN_SEGMENT_LINES, Split, ends_with_rule, split
 from .one_reflow import OneReflow
 
 FRAME_SECONDS = 1 / 30
@@ -155,12 +155,19 @@ class StreamingMarkdown(OneReflow, Widget):
             self._framed_at = now
             raw = self._raw_tail + visible_text("".join(self._pending))
             self._pending.clear()
-            self._apply(split(raw, open_fence=self._open_fence, open_list=self._open_list), raw)
+            lines = self._segment_lines()
+            self._apply(split(raw, open_fence=self._open_fence, open_list=self._open_list, min_lines=lines), raw)
         self._show()
         if news and self.on_frame is not None:
             self.on_frame()  # now, not by a message: what it draws then shares this frame's screen update
         if self._rendered < len(self._segments):
             self._next_frame()  # a backlog is being drawn: show its progress a frame from now
+
+    def _segment_lines(self) -> int:
+        """At the pace people read, every block settles as soon as the next one starts: each frame renders the
+        tail again for a word or two, so the tail is kept to the block being written. Faster, segments are
+        longer (a frame then settles many blocks, and each rendering has a cost of its own)."""
+        return 1 if self._frame == READING_FRAME_SECONDS else MIN_SEGMENT_LINES
 
     def _next_interval(self, rate: float) -> float:
         """When the next frame comes, from the pace of the deltas this one found (deltas a second)."""

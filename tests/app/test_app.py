@@ -125,31 +125,6 @@ async def test_a_streaming_answer_reflows_once_per_three_lines_and_ends_at_its_o
         assert body.size.height == text_rows()
 
 
-async def test_a_growing_answer_draws_only_its_new_rows(make_app):
-    """A change of height alone leaves the rows drawn as they were; Textual forgets them all on a resize, so
-    each line an answer added drew its whole visible part again (the cost of a line at reading pace)."""
-    app = make_app("normal")
-    async with app.run_test(size=SIZE) as pilot:
-        await ask(pilot, "hello")
-        await wait_idle(pilot, app)
-        body = last_answer(app).body
-        await pilot.pause(0.1)
-        drawn: list[int] = []
-        render_line = body.render_line
-
-        def counting(y: int):
-            drawn.append(y)
-            return render_line(y)
-
-        body.render_line = counting
-        before, tail_top = body.size.height, len(body._settled_lines)  # the tail is drawn again with the new text
-        body.write("\n\nOne more paragraph.\n\n")
-        await wait_for(pilot, lambda: body.size.height > before)
-        await pilot.pause(0.2)
-        assert 0 < tail_top < before and drawn
-        assert min(drawn) >= tail_top and max(drawn) >= before, (tail_top, before, sorted(set(drawn)))
-
-
 def rows_asked(widget) -> list[tuple[int, int]]:
     """From now on, the rows (first, past the last) each screen update asks ``widget`` for (screenshots ask
     for all of them: wait on the widgets' state, not on the screen's text)."""
@@ -175,6 +150,24 @@ def rows_drawn(widget) -> list[int]:
 
     widget.render_line = counting
     return drawn
+
+
+async def test_a_growing_answer_draws_only_its_new_rows(make_app):
+    """A change of height alone leaves the rows drawn as they were; Textual forgets them all on a resize, so
+    each line an answer added drew its whole visible part again (the cost of a line at reading pace)."""
+    app = make_app("normal")
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "hello")
+        await wait_idle(pilot, app)
+        body = last_answer(app).body
+        await pilot.pause(0.1)
+        drawn = rows_drawn(body)
+        before, tail_top = body.size.height, len(body._settled_lines)  # the tail is drawn again with the new text
+        body.write("\n\nOne more paragraph.\n\n")
+        await wait_for(pilot, lambda: body.size.height > before)
+        await pilot.pause(0.2)
+        assert 0 < tail_top < before and drawn
+        assert min(drawn) >= tail_top and max(drawn) >= before, (tail_top, before, sorted(set(drawn)))
 
 
 async def test_a_frame_draws_only_the_rows_of_the_paragraph_that_changed(make_app):

@@ -116,10 +116,11 @@ def split(
                 cut(i + 1, close=fence[0] * fence[1] + "\n", reopen=opener)
                 fence_start = i + 1
             continue
-        if line.strip() and not line[0].isspace() and (kind := _list_kind(line)):
-            in_list = kind
-        elif line.strip() and not line[0].isspace() and (i == 0 or not lines[i - 1].strip()):
-            in_list = ""  # a new block that is not an item ends the list (a line right after text continues it)
+        if line[:1].strip():  # a line at the left margin
+            if kind := _list_kind(line):
+                in_list = kind
+            elif i == 0 or not lines[i - 1].strip():
+                in_list = ""  # a new block that is not an item ends the list (a line right after text continues it)
         if match:
             fence = (match.group(1)[0], len(match.group(1)))
             opener = line if line.endswith("\n") else line + "\n"

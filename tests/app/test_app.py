@@ -18,10 +18,11 @@ from tui_chat.store import History
 from tui_chat.ui import markdown_render
 from tui_chat.ui.app import ChatApp
 from tui_chat.ui.screens.help import HelpScreen
+from tui_chat.ui.widgets.answer_pace import TYPING_FRAME_SECONDS
 from tui_chat.ui.widgets.key_bar import KeyBar
 from tui_chat.ui.widgets.messages import AssistantMessage, UserMessage
 from tui_chat.ui.widgets.status_bar import StatusBar
-from tui_chat.ui.widgets.streaming_markdown import SPARE_ROWS, TYPING_FRAME_SECONDS, StreamingMarkdown
+from tui_chat.ui.widgets.streaming_markdown import SPARE_ROWS, StreamingMarkdown
 
 SIZE = (100, 40)
 
@@ -230,9 +231,9 @@ async def test_a_key_goes_before_the_frames_of_every_answer_still_drawing(make_a
         await ask(pilot, "hello")
         await wait_idle(pilot, app)
         bodies = [answer.body for answer in app.log_view.query(AssistantMessage)]
-        assert len(bodies) == 2 and not any(body._typing() for body in bodies)
+        assert len(bodies) == 2 and not any(body._pace.typing() for body in bodies)
         await pilot.press("x")
-        assert all(body._typing() for body in bodies)
+        assert all(body._pace.typing() for body in bodies)
 
 
 async def test_an_answer_drawing_its_backlog_shows_it_a_few_times_a_second_while_the_user_types(make_app):

@@ -11,8 +11,9 @@ from textual.widgets import Collapsible, Static
 from ...chat.conversation import ChatMessage, MessageStatus
 from ...chat.text_safety import visible_line, visible_text
 from ...engine.finish import cut_hint
+from .answer_pace import FRAME_SECONDS
 from .one_reflow import OneReflow
-from .streaming_markdown import FRAME_SECONDS, StreamingMarkdown
+from .streaming_markdown import StreamingMarkdown
 
 
 class UserMessage(Static):

@@ -22,46 +22,15 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from ...chat.text_safety import visible_text
-from ..markdown_segments import FENCE, MIN_SEGMENT_LINES, Split, ends_with_rule, split
+from ..markdown_segments import FENCE, Split, ends_with_rule, split
+from .answer_pace import CATCH_UP_SECONDS, AnswerPace
 from .one_reflow import OneReflow
 
-FRAME_SECONDS = 1 / 30
-RENDER_BUDGET_SECONDS = 0.012
-CATCH_UP_SECONDS = 0.002
-"""Longest one callback spends rendering settled Markdown. A burst is drawn in slices, the next slice
-``CATCH_UP_SECONDS`` later: keystrokes and screen updates run between slices. What the slices drew is
-shown with the next frame."""
-KEY_PAINT_SECONDS = 0.025
-"""After a keystroke, frames and rendering slices wait this long (about a screen update and a half), so the
-key is painted in a cheap partial update instead of behind a reflow of the whole log."""
-TYPING_SECONDS = 0.5
-TYPING_FRAME_SECONDS = 0.25
-TYPING_RENDER_BUDGET_SECONDS = 0.004
-TYPING_CATCH_UP_SECONDS = 0.016
-"""For ``TYPING_SECONDS`` after a keystroke the user is typing: the answer's frames come every
-``TYPING_FRAME_SECONDS``, each after the last key's screen update, and rendering slices are short. A frame's
-reflow of the scrolled log takes 15-50 ms, and a key that arrives during one waits for it: this way keys
-rarely do, and the answer still moves a few times a second. (A frame right after each key was a reflow per
-key, and once a full-speed frame draws a screenful of new lines the next key waits behind it.) A stream
-faster than the screen draws it leaves a backlog drawn slice after slice: while typing, slices are
-``TYPING_CATCH_UP_SECONDS`` apart (a screen update's period), so a key's update finds the loop free; the answer
-catches up when the typing stops."""
-READING_FRAME_SECONDS = 1 / 8
-READING_RATE = 64
-"""Deltas a second up to which a stream goes at the pace people read (50 tokens/s and below): frames then come
-at ``READING_FRAME_SECONDS``, a few words at a time. Each frame costs a screen update (and a reflow of the log
-when a line was added) whatever it shows: at 50 tokens/s, 30 frames a second was most of the app's CPU for an
-answer anyone reads as it comes, and 12 a second still half of it; at 10 tokens/s a frame shows a token or two."""
 SPARE_ROWS = 2
 """While an answer streams it is laid out with up to this many blank rows below its text, which the next lines
 fill without a reflow: a reflow repaints the whole scrolled log, and at the pace people read most frames add a
 line (a list item, a short line of code), so that was half of the app's CPU. The log then scrolls three lines at
 a time; the answer's height is exact again when it ends."""
-FAST_FRAME_SECONDS = 1 / 20
-FAST_RATE = 900
-"""Deltas a second above which a stream is faster than anyone reads: frames then come at ``FAST_FRAME_SECONDS``.
-Every frame of a scrolling answer recomposes the whole screen, so at full speed fewer frames is most of what the
-UI can save."""
 
 
 class StreamingMarkdown(OneReflow, Widget):
@@ -90,13 +59,9 @@ class StreamingMarkdown(OneReflow, Widget):
         self._streaming = False
         self._room = 0
         """While streaming: the rows laid out, the text's and spare ones (``SPARE_ROWS``); 0: just the text's."""
-        self._frame = FRAME_SECONDS
-        self._framed_at = 0.0
-        """When the last frame applied deltas: the pace is the deltas since then over the time since then."""
+        self._pace = AnswerPace()
         self._dirty_top: int | None = None
         """The first row changed since the screen was last told (``None``: nothing changed)."""
-        self._held_until = 0.0
-        self._typing_until = 0.0
         self._width = -1
         self._rendered = 0
         """How many settled segments are in ``_settled_lines`` at the current width."""
@@ -122,27 +87,17 @@ class StreamingMarkdown(OneReflow, Widget):
         self._next_frame()
 
     def hold(self) -> None:
-        """A key was pressed: let its screen update go first (``KEY_PAINT_SECONDS``), then show a frame
-        (see ``TYPING_SECONDS``)."""
-        now = time.monotonic()
-        self._held_until = now + KEY_PAINT_SECONDS
-        self._typing_until = now + TYPING_SECONDS
-
-    def _typing(self) -> bool:
-        return time.monotonic() < self._typing_until
+        """A key was pressed: its screen update goes first, then a frame (see :mod:`.answer_pace`)."""
+        self._pace.key_pressed()
 
     def _after_hold(self, callback: Callable[[], None]) -> Timer | None:
         """While a key's screen update goes first, a timer that runs ``callback`` after it; else ``None``."""
-        held = self._held_until - time.monotonic()
+        held = self._pace.held_for()
         return self.set_timer(held, callback) if held > 0 else None
 
     def _next_frame(self) -> None:
         if self._timer is None and self.is_mounted:
-            self._timer = self.set_timer(self._frame_interval(), self._on_frame)
-
-    def _frame_interval(self) -> float:
-        """While the user types, frames are few whether deltas come or not (a backlog is drawn without any)."""
-        return TYPING_FRAME_SECONDS if self._typing() else self._frame
+            self._timer = self.set_timer(self._pace.frame_interval(), self._on_frame)
 
     def _on_frame(self) -> None:
         self._timer = self._after_hold(self._on_frame)
@@ -150,30 +105,16 @@ class StreamingMarkdown(OneReflow, Widget):
             return
         news = bool(self._pending)
         if news:
-            now = time.monotonic()
-            self._frame = self._next_interval(len(self._pending) / max(now - self._framed_at, FRAME_SECONDS))
-            self._framed_at = now
+            self._pace.framed(len(self._pending))
             raw = self._raw_tail + visible_text("".join(self._pending))
             self._pending.clear()
-            lines = self._segment_lines()
+            lines = self._pace.segment_lines()
             self._apply(split(raw, open_fence=self._open_fence, open_list=self._open_list, min_lines=lines), raw)
         self._show()
         if news and self.on_frame is not None:
             self.on_frame()  # now, not by a message: what it draws then shares this frame's screen update
         if self._rendered < len(self._segments):
             self._next_frame()  # a backlog is being drawn: show its progress a frame from now
-
-    def _segment_lines(self) -> int:
-        """At the pace people read, every block settles as soon as the next one starts: each frame renders the
-        tail again for a word or two, so the tail is kept to the block being written. Faster, segments are
-        longer (a frame then settles many blocks, and each rendering has a cost of its own)."""
-        return 1 if self._frame == READING_FRAME_SECONDS else MIN_SEGMENT_LINES
-
-    def _next_interval(self, rate: float) -> float:
-        """When the next frame comes, from the pace of the deltas this one found (deltas a second)."""
-        if rate > FAST_RATE:
-            return FAST_FRAME_SECONDS
-        return READING_FRAME_SECONDS if rate <= READING_RATE else FRAME_SECONDS
 
     def on_mount(self) -> None:
         """The first layout can draw a long answer before the widget is mounted, when it sets no timer for the
@@ -182,7 +123,7 @@ class StreamingMarkdown(OneReflow, Widget):
         if self._rendered < len(self._segments) and self._catch_up is None:
             self._catch_up = self.set_timer(CATCH_UP_SECONDS, self._on_catch_up)
             if self._timer is None:
-                self._timer = self.set_timer(self._frame_interval(), self._on_frame)
+                self._timer = self.set_timer(self._pace.frame_interval(), self._on_frame)
 
     def _on_catch_up(self) -> None:
         self._catch_up = self._after_hold(self._on_catch_up)
@@ -342,12 +283,12 @@ class StreamingMarkdown(OneReflow, Widget):
         self._show()
 
     def _advance(self) -> None:
-        """Render settled segments for at most ``RENDER_BUDGET_SECONDS``; the rest continues right after the
-        loop has had its turn (``CATCH_UP_SECONDS``)."""
+        """Render settled segments for at most the pace's render budget; the rest continues right after the loop
+        has had its turn (see :mod:`.answer_pace`)."""
         width = self._width
         if width <= 0:
             return  # not laid out yet (or reset): layout draws at the real width
-        deadline = time.monotonic() + (TYPING_RENDER_BUDGET_SECONDS if self._typing() else RENDER_BUDGET_SECONDS)
+        deadline = time.monotonic() + self._pace.render_budget()
         if self._rendered < len(self._segments):
             self._changed_from(len(self._settled_lines))
         while self._rendered < len(self._segments) and time.monotonic() < deadline:
@@ -360,8 +301,7 @@ class StreamingMarkdown(OneReflow, Widget):
             self._rendered += 1
             self._tail_width = -1
         if self._rendered < len(self._segments) and self._catch_up is None and self.is_mounted:
-            gap = TYPING_CATCH_UP_SECONDS if self._typing() else CATCH_UP_SECONDS
-            self._catch_up = self.set_timer(gap, self._on_catch_up)
+            self._catch_up = self.set_timer(self._pace.catch_up_gap(), self._on_catch_up)
             self._next_frame()
 
     def _height_at(self, width: int) -> int:

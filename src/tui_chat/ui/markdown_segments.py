@@ -92,8 +92,8 @@ def split(
     fence = (opened.group(1)[0], len(opened.group(1))) if opened else None
     fence_start = 0
     in_list = open_list  # the kind of the top-level list the text at line i is in
+    # Does the segment being gathered continue the one before it?
     joined = bool(prefix) or bool(in_list and lines and _list_kind(lines[0]) == in_list)
-    """Does the segment being gathered continue the one before it?"""
     list_before = open_list  # the list the settled text ends in
 
     def cut(at: int, close: str = "", reopen: str = "", continues: bool = False) -> None:

@@ -13,13 +13,14 @@ if TYPE_CHECKING:
 
 
 def run_app(args: argparse.Namespace) -> int:
-    """The full-screen app. Its backend process starts first, so that it reads and validates the
-    configuration on the other core while this process imports Textual. The collector stays off until
+    """The full-screen app. Its backend process starts first (spawned by ``main`` before it parsed the command
+    line, ``args.spawned``), so that it reads and validates the configuration on the other core while this
+    process imports Textual. The collector stays off until
     the first frame: startup makes only objects that live as long as the app (~50 ms of collections)."""
     from ..backend.spawn import spawn_backend
 
     gc.disable()
-    spawned = spawn_backend()  # first: it has ~0.3 s of imports to do before it can answer
+    spawned = getattr(args, "spawned", None) or spawn_backend()  # first: ~0.3 s of imports before it can answer
     from ..backend.process import BackendProcess
 
     backend = BackendProcess(

@@ -1,0 +1,73 @@
+"""The command line spawns the app's backend before it imports its parser, and only for the app."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+import pytest
+
+from tui_chat.cli import main as cli_main
+from tui_chat.cli.parser import build_parser
+
+
+@pytest.fixture
+def spawned(monkeypatch):
+    """Every backend process the command line spawns, spawned for real."""
+    children: list = []
+    real_spawn = cli_main.spawn_backend
+
+    def spawn():
+        children.append(real_spawn())
+        return children[-1]
+
+    monkeypatch.setattr(cli_main, "spawn_backend", spawn)
+    yield children
+    for process, parent in children:
+        parent.close()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_the_command_names_known_before_parsing_are_the_parsers():
+    subparsers = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(subparsers.choices) == cli_main.COMMANDS
+
+
+@pytest.mark.parametrize(
+    ("words", "opens_the_app"),
+    [
+        ([], True),
+        (["--model", "normal", "--profile", "local"], True),
+        (["--resume", "3"], True),
+        (["ask", "hello"], False),
+        (["--model", "gpt", "history"], False),
+        (["config", "show"], False),
+        (["--help"], False),
+        (["--version"], False),
+    ],
+)
+def test_only_the_app_gets_its_backend_before_parsing(spawned, words, opens_the_app):
+    assert (cli_main.app_backend(words) is not None) == opens_the_app
+    assert len(spawned) == opens_the_app
+
+
+def test_a_mistyped_option_stops_the_backend_spawned_for_the_app(spawned, capsys):
+    assert cli_main.main(["--model", "normal", "--no-such-option"]) == 2
+    assert "unrecognized arguments: --no-such-option" in capsys.readouterr().err
+    [(process, _)] = spawned
+    assert process.poll() is not None  # stopped and reaped, not left importing in the background
+
+
+def test_the_backend_is_spawned_before_the_parser_is_imported():
+    """The app's first screen waits for the backend's configuration, so everything the command line imports
+    before it spawns that process is on the path to the first screen (the parser and handlers: ~30 ms)."""
+    code = (
+        "import sys, tui_chat.cli.main; "
+        "print(sorted(m for m in ('argparse', 'typing', 'tui_chat.cli.parser', 'tui_chat.cli.shared') "
+        "if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr

@@ -123,6 +123,21 @@ def test_usage_errors_exit_2_in_one_line():
         assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("problem", ["--profile", "--config"])
+def test_the_app_with_a_bad_configuration_is_one_line_and_no_screen(tmp_path: Path, problem: str):
+    """The app waits for its configuration as it loads: one that cannot be used ends it before its screen."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text("colour = 'blue'\n")
+    args, expected = (
+        (("--profile", "nope"), "unknown profile 'nope'")
+        if problem == "--profile"
+        else (("--config", str(bad)), f"config error: {bad}: colour: unknown setting")
+    )
+    result = tui_chat(*args)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"tui-chat: {expected}") and len(result.stderr.splitlines()) == 1
+
+
 def test_models_lists_the_simulator_scenarios(sim):
     result = tui_chat("models")
     assert result.returncode == 0

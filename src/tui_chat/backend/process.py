@@ -86,7 +86,8 @@ class BackendProcess:
         return self
 
     def setup(self) -> tuple[AppSettings, ProfileView]:
-        """Wait for the configuration, before the app's event loop runs. Raises :class:`ConfigError`."""
+        """Wait for the configuration (blocking: the app's screen needs it, and its loop has nothing else to
+        do yet). Raises :class:`ConfigError`."""
         if self.settings is None or self.profile is None:
             self.start()
             self.settings, self.profile = self._expect(self._setup_id)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 def run_app(args: argparse.Namespace) -> int:
     """The full-screen app. Its backend process starts first (spawned by ``main`` before it parsed the command
     line, ``args.spawned``), so that it reads and validates the configuration on the other core while this
-    process imports Textual. The collector stays off until
+    process imports Textual; the app waits for it as it loads. The collector stays off until
     the first frame: startup makes only objects that live as long as the app (~50 ms of collections)."""
     from ..backend.spawn import spawn_backend
 
@@ -39,9 +39,9 @@ def run_app(args: argparse.Namespace) -> int:
 def _open_app(args: argparse.Namespace, backend: BackendProcess) -> int:
     from ..ui.app import ChatApp
 
-    settings, _ = backend.setup()  # a bad config file or an unknown profile fails here, before the screen
     history = conversation = None  # a new conversation: the app opens the history after its first frame
     if args.resume is not None or args.continue_last:
+        settings, _ = backend.setup()  # a bad config file or an unknown profile fails here, before the screen
         history = open_history(settings.data_dir, required=False)
         wanted = args.resume if args.resume is not None else history.last_conversation_id()
         conversation = history.load(wanted, ChatApp.NEEDED_TO_OPEN) if wanted is not None else None
@@ -55,4 +55,6 @@ def _open_app(args: argparse.Namespace, backend: BackendProcess) -> int:
         backend.choose(profile, getattr(args, "model", None) or conversation.model or None)
     app = ChatApp(backend, conversation=conversation, history=history)
     app.run()
+    if app.config_problem is not None:  # the app ended before its screen: said in one line, as above
+        raise app.config_problem
     return app.return_code or EXIT_OK

@@ -21,10 +21,12 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from ..backend.errors import BackendError
 from ..backend.process import BackendProcess
 from ..chat.conversation import Conversation
 from ..chat.text_safety import visible_line
-from ..config.view import ProfileView
+from ..config.errors import ConfigError
+from ..config.view import AppSettings, ProfileView
 from .bindings import ACTIONS, BINDINGS, action_commands, key_rows
 from .conversation_settings import ConversationSettings
 from .copying import Copying
@@ -60,6 +62,8 @@ class ChatScreen(Screen[None]):
 
 
 class ChatApp(RoutesKeys):
+    settings: AppSettings
+    conversation: Conversation
     CSS_PATH = "app.tcss"
     TITLE = "tui-chat"
     NEEDED_TO_OPEN = NEEDED_TO_OPEN
@@ -72,14 +76,15 @@ class ChatApp(RoutesKeys):
     def __init__(
         self, backend: BackendProcess, *, conversation: Conversation | None = None, history: History | None = None
     ) -> None:
-        """``backend``: started, ideally before Textual was imported (see :mod:`tui_chat.backend_process`).
-        Raises :class:`ConfigError` for a bad configuration."""
+        """``backend``: started, ideally before Textual was imported (see :mod:`tui_chat.backend.process`). Its
+        configuration is waited for when the app loads (:meth:`on_load`)."""
         super().__init__()
         read_alt_enter_as_newline()
         self.backend = backend
-        self.settings, _ = backend.setup()
         self._history = history
-        self.conversation = conversation or self._blank_conversation()
+        self._opening = conversation
+        self.config_problem: ConfigError | BackendError | None = None
+        """Why the app ended before its first screen: the configuration could not be read."""
         self.status = TurnStatus()
         self.turns = TurnController(self)
         self.questions = Questions(self)
@@ -102,8 +107,22 @@ class ChatApp(RoutesKeys):
         yield StatusBar(self.status, label=self._label(), id="status")
         yield KeyBar()
 
-    async def on_mount(self) -> None:
+    def on_load(self) -> None:
+        """Wait for the configuration here, not before the app is made: meanwhile this process builds the app,
+        starts its event loop and parses its CSS, all on the path to the first screen if it waited first. The
+        theme is set before any widget is styled (set from ``on_mount``, every widget was styled again). A
+        configuration that cannot be read ends the app before its screen shows (``config_problem``)."""
+        self.stylesheet.parse()
+        try:
+            self.settings, _ = self.backend.setup()
+        except (ConfigError, BackendError) as exc:
+            self.config_problem = exc
+            self.exit(return_code=2)
+            return
+        self.conversation = self._opening or self._blank_conversation()
         self.conversation_settings.apply_theme()
+
+    async def on_mount(self) -> None:
         self.set_keymap(self.settings.keymap)
         self.show_titles()
         if self.conversation.unread:  # before the log's own after-frame batch, which counts on the whole list

@@ -18,7 +18,7 @@ from tui_chat.store import History
 from tui_chat.ui import markdown_render
 from tui_chat.ui.app import ChatApp
 from tui_chat.ui.screens.help import HelpScreen
-from tui_chat.ui.widgets.answer_pace import TYPING_FRAME_SECONDS
+from tui_chat.ui.widgets.answer_pace import READING_FRAME_SECONDS, TYPING_FRAME_SECONDS
 from tui_chat.ui.widgets.key_bar import KeyBar
 from tui_chat.ui.widgets.messages import AssistantMessage, UserMessage
 from tui_chat.ui.widgets.status_bar import StatusBar
@@ -185,6 +185,34 @@ async def test_a_frame_draws_only_the_rows_of_the_paragraph_that_changed(make_ap
         body.write("end")
         await wait_for(pilot, lambda: "word end" in screen_text(app))
         assert drawn and min(drawn) == rows - 1, (rows, sorted(set(drawn)))
+
+
+async def test_at_reading_pace_a_delta_due_a_frame_is_shown_in_the_wake_that_brought_it(make_app):
+    """At 10 tokens a second a frame woke the loop on its own, a frame interval after the first delta (a timer:
+    a task and a message, three turns of the loop): a delta that comes a frame or more after the last frame is
+    shown at once; one that comes sooner waits for the next delta (or a frame from now)."""
+    app = make_app("normal")
+    async with app.run_test(size=SIZE) as pilot:
+        body, _ = await answered_and_counting_reflows(pilot, app)
+        body.write(" more")
+        await wait_for(pilot, lambda: not body._pending)
+        pace = body._pace
+        pace.frame, pace._framed_at = READING_FRAME_SECONDS, time.monotonic() - 1.0  # read at 1 delta a second
+
+        async def turns_of_the_loop() -> None:
+            for _ in range(3):
+                await asyncio.sleep(0)
+
+        body.write(" due")
+        await turns_of_the_loop()
+        assert not body._pending and body.source.endswith(" due")
+        pace._framed_at = time.monotonic()  # the last frame was just now: the next delta waits
+        body.write(" soon")
+        assert body._pending == [" soon"] and not body._frame_soon  # a frame from now, unless a delta comes first
+        pace._framed_at -= READING_FRAME_SECONDS
+        body.write(" after")
+        await turns_of_the_loop()
+        assert not body._pending and body.source.endswith(" soon after")
 
 
 async def test_a_screen_update_asks_only_the_widgets_on_the_rows_it_updates(make_app):

@@ -68,6 +68,20 @@ class AnswerPace:
         """How long a key's screen update still goes first (0 or less: not held)."""
         return self._held_until - time.monotonic()
 
+    def due(self) -> bool:
+        """At the pace people read, a delta that comes a frame or more after the last frame is shown at once, in
+        the wake of the loop that brought it; one that comes sooner waits for the next delta or a frame from
+        now, whichever is first. At 10 tokens a second frames then come with every other token, and no frame
+        wakes the loop on its own (a frame a frame-interval after the first delta did, as many times as the
+        deltas did). Faster, and while a key goes first or the user types, frames keep their own clock."""
+        now = time.monotonic()
+        return (
+            self.frame == READING_FRAME_SECONDS
+            and now - self._framed_at >= self.frame
+            and now >= self._held_until
+            and now >= self._typing_until
+        )
+
     def frame_interval(self) -> float:
         """While the user types, frames are few whether deltas come or not (a backlog is drawn without any)."""
         return TYPING_FRAME_SECONDS if self.typing() else self.frame

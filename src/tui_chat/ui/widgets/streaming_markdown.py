@@ -1,6 +1,6 @@
 """An answer's Markdown as one widget whose cost per delta does not grow with the answer.
 
-Deltas are only queued (a list append); a timer applies them at most once a frame. Each apply cuts
+Deltas are only queued (a list append); a frame applies them, at most once a frame interval. Each apply cuts
 what became safe to settle off the tail (:mod:`..markdown_segments`) and renders it once, appending
 its lines to the settled lines; only the short tail is rendered again. ``render_line`` is a list
 lookup. The screen hears of new lines only once a frame (:meth:`_show`): every change of height
@@ -12,6 +12,7 @@ ask for, where a tree of Markdown block widgets makes every reflow walk every bl
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 
@@ -47,8 +48,10 @@ class StreamingMarkdown(OneReflow, Widget):
         self._open_fence = ""
         self._open_list = ""
         self._pending: list[str] = []
-        self._timer: Timer | None = None
+        self._frame: asyncio.Handle | None = None
         """The next frame: apply what is queued and show what changed."""
+        self._frame_soon = False
+        """The next frame runs as soon as the loop is free (a delta came when a frame was due)."""
         self._catch_up: Timer | None = None
         """The next slice of rendering a backlog of settled segments."""
         self.on_frame: Callable[[], None] | None = None
@@ -84,7 +87,12 @@ class StreamingMarkdown(OneReflow, Widget):
         """Queue a delta; it is shown within a frame. Cheap: this runs once per delta."""
         self._streaming = True
         self._pending.append(text)
-        self._next_frame()
+        if self._frame_soon or not self.is_mounted:
+            return
+        if self._pace.due():
+            self._frame_in(None)  # after the rest of the events that woke the loop, in the same wake
+        elif self._frame is None:
+            self._frame_in(self._pace.frame_interval())
 
     def hold(self) -> None:
         """A key was pressed: its screen update goes first, then a frame (see :mod:`.answer_pace`)."""
@@ -96,12 +104,30 @@ class StreamingMarkdown(OneReflow, Widget):
         return self.set_timer(held, callback) if held > 0 else None
 
     def _next_frame(self) -> None:
-        if self._timer is None and self.is_mounted:
-            self._timer = self.set_timer(self._pace.frame_interval(), self._on_frame)
+        if self._frame is None and self.is_mounted:
+            self._frame_in(self._pace.frame_interval())
+
+    def _frame_in(self, delay: float | None) -> None:
+        """The next frame in ``delay`` seconds (``None``: as soon as the loop is free). An asyncio handle, not a
+        Textual timer: a timer is a task and a message to this widget, three turns of the loop a frame (a third
+        of the UI's wakes at 10 tokens a second) where a handle is one."""
+        if self._frame is not None:
+            self._frame.cancel()
+        loop = asyncio.get_running_loop()
+        self._frame = loop.call_soon(self._frame_now) if delay is None else loop.call_later(delay, self._frame_now)
+        self._frame_soon = delay is None
+
+    def _frame_now(self) -> None:
+        self._frame, self._frame_soon = None, False
+        try:
+            self._on_frame()
+        except Exception as error:  # as in a Textual timer: the app stops and says why
+            self.app._handle_exception(error)
 
     def _on_frame(self) -> None:
-        self._timer = self._after_hold(self._on_frame)
-        if self._timer is not None:
+        held = self._pace.held_for()
+        if held > 0:
+            self._frame_in(held)
             return
         news = bool(self._pending)
         if news:
@@ -122,8 +148,13 @@ class StreamingMarkdown(OneReflow, Widget):
         (``is_mounted`` is still false here)."""
         if self._rendered < len(self._segments) and self._catch_up is None:
             self._catch_up = self.set_timer(CATCH_UP_SECONDS, self._on_catch_up)
-            if self._timer is None:
-                self._timer = self.set_timer(self._pace.frame_interval(), self._on_frame)
+            if self._frame is None:
+                self._frame_in(self._pace.frame_interval())
+
+    def on_unmount(self) -> None:
+        if self._frame is not None:  # Textual stops a widget's timers; a handle is this widget's to cancel
+            self._frame.cancel()
+            self._frame, self._frame_soon = None, False
 
     def _on_catch_up(self) -> None:
         self._catch_up = self._after_hold(self._on_catch_up)

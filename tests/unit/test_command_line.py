@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 
 import pytest
 
@@ -59,15 +57,3 @@ def test_a_mistyped_option_stops_the_backend_spawned_for_the_app(spawned, capsys
     assert "unrecognized arguments: --no-such-option" in capsys.readouterr().err
     [(process, _)] = spawned
     assert process.poll() is not None  # stopped and reaped, not left importing in the background
-
-
-def test_the_backend_is_spawned_before_the_parser_is_imported():
-    """The app's first screen waits for the backend's configuration, so everything the command line imports
-    before it spawns that process is on the path to the first screen (the parser and handlers: ~30 ms)."""
-    code = (
-        "import sys, tui_chat.cli.main; "
-        "print(sorted(m for m in ('argparse', 'typing', 'tui_chat.cli.parser', 'tui_chat.cli.shared') "
-        "if m in sys.modules))"
-    )
-    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=60)
-    assert result.stdout.strip() == "[]", result.stdout + result.stderr

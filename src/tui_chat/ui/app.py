@@ -104,7 +104,7 @@ class ChatApp(RoutesKeys):
         yield TitleBar()
         yield MessageLog(id="log")
         yield PromptInput(id="prompt")
-        yield StatusBar(self.status, label=self._label(), id="status")
+        yield StatusBar(self.status, label=self.conversation_settings.label(), id="status")
         yield KeyBar()
 
     def on_load(self) -> None:
@@ -124,7 +124,7 @@ class ChatApp(RoutesKeys):
 
     async def on_mount(self) -> None:
         self.set_keymap(self.settings.keymap)
-        self.show_titles()
+        self.conversation_settings.show_titles()
         if self.conversation.unread:  # before the log's own after-frame batch, which counts on the whole list
             self.call_after_refresh(self.read_earlier_messages)
         await self.log_view.show(self.conversation.messages)
@@ -196,20 +196,6 @@ class ChatApp(RoutesKeys):
         return Conversation(
             profile=self.profile.name, model=self.backend.model, system_prompt=self.settings.system_prompt
         )
-
-    def _label(self) -> str:
-        api = " · Responses API" if self.profile.api == "responses" else ""
-        if self.backend.is_demo:
-            return (
-                f"OFFLINE DEMO (built-in simulator) · {self.backend.model}{api} · "
-                "set OPENAI_API_KEY or use --profile for a real provider"
-            )
-        return f"{self.profile.name} · {self.backend.model}{api}"
-
-    def show_titles(self) -> None:
-        demo = " · offline demo" if self.backend.is_demo else ""
-        self.sub_title = visible_line(f"{self.conversation.title or 'New conversation'} · {self.backend.model}{demo}")
-        self.query_one(StatusBar).label = self._label()
 
     def notify(
         self,
@@ -309,7 +295,7 @@ class ChatApp(RoutesKeys):
         self.status.clear()
         self.query_one(StatusBar).tick()
         await self.log_view.show(conversation.messages)
-        self.show_titles()
+        self.conversation_settings.show_titles()
         self.prompt.focus()
 
     # -- history ---------------------------------------------------------------------------------

@@ -1,12 +1,15 @@
 """What a conversation is asked with, changed from the app: the model, the profile, the system prompt, and
-the colour theme (remembered for the next start unless the configuration sets one)."""
+the colour theme (remembered for the next start unless the configuration sets one); and the titles that say
+which model and profile answer."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..chat.text_safety import visible_line
 from ..config.errors import ConfigError
 from .saved_state import save_theme, saved_theme
+from .widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from .app import ChatApp
@@ -16,11 +19,28 @@ class ConversationSettings:
     def __init__(self, app: ChatApp) -> None:
         self.app = app
 
+    def label(self) -> str:
+        """The status bar's: the profile, the model and the API, or that the offline simulator answers."""
+        app = self.app
+        api = " · Responses API" if app.profile.api == "responses" else ""
+        if app.backend.is_demo:
+            return (
+                f"OFFLINE DEMO (built-in simulator) · {app.backend.model}{api} · "
+                "set OPENAI_API_KEY or use --profile for a real provider"
+            )
+        return f"{app.profile.name} · {app.backend.model}{api}"
+
+    def show_titles(self) -> None:
+        app = self.app
+        demo = " · offline demo" if app.backend.is_demo else ""
+        app.sub_title = visible_line(f"{app.conversation.title or 'New conversation'} · {app.backend.model}{demo}")
+        app.query_one(StatusBar).label = self.label()
+
     def use_model(self, model: str, quiet: bool = False) -> None:
         app = self.app
         app.backend.model = app.conversation.model = model
         app.history.update_conversation(app.conversation, model=model)
-        app.show_titles()
+        self.show_titles()
         if not quiet:
             app.notify(f"Model: {model}")
 
@@ -36,7 +56,7 @@ class ConversationSettings:
             return
         app.conversation.profile, app.conversation.model = name, profile.model
         app.history.update_conversation(app.conversation, profile=name, model=profile.model)
-        app.show_titles()
+        self.show_titles()
         app.notify(f"Profile: {name} ({profile.display_url})")
 
     def edit_system_prompt(self) -> None:

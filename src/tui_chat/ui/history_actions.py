@@ -107,7 +107,7 @@ class HistoryActions:
             app.history.rename(conversation_id, title.strip())
             if app.conversation.id == conversation_id:
                 app.conversation.title = title.strip()
-                app.show_titles()
+                app.conversation_settings.show_titles()
             self.refresh()
 
         app.push_screen(LinePromptScreen("Rename the conversation", current), rename)

@@ -47,7 +47,7 @@ class Questions:
         user = ChatMessage("user", text)
         if not conversation.title:
             conversation.title = title_from_prompt(text)
-            app.show_titles()
+            app.conversation_settings.show_titles()
         app.history.save_message(conversation, user)  # asked before the request is sent
         conversation.messages.append(user)
         await app.log_view.add(user)

@@ -905,6 +905,25 @@ async def test_f2_lists_the_servers_models_and_picks_one(make_app, sim):
         assert app.conversation.messages[-1].content == "picked"
 
 
+async def test_f2_takes_a_model_name_the_server_does_not_list(make_app, sim):
+    """Servers serve models they do not list (a local server's tags, a provider's variants): the name as typed
+    is offered below the listed models, and an answer comes from it."""
+    from textual.command import CommandPalette
+
+    app = make_app("normal")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await wait_for(pilot, lambda: "echoes the last user message" in screen_text(app))
+        await pilot.press(*"pace-5-1")
+        await wait_for(pilot, lambda: "use pace-5-1" in screen_text(app))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.backend.model == "pace-5-1")
+        await ask(pilot, "typed")
+        await wait_idle(pilot, app)
+        assert "end of answer 5" in app.conversation.messages[-1].content
+
+
 async def test_f3_switches_the_profile(make_app, sim):
     from textual.command import CommandPalette
 

@@ -15,6 +15,9 @@ from ..chat.text_safety import visible_line
 if TYPE_CHECKING:
     from .app import ChatApp
 
+TYPED_NAME_SCORE = 0.001
+"""Below every listed model that matches (scores are 0 to 1): the typed name is offered last."""
+
 
 class _Choices(Provider):
     """A fixed list once :meth:`choices` has it: ``(shown, value, help)``."""
@@ -59,6 +62,18 @@ class ModelPicker(_Choices):
             (visible_line(name), name, "current" if name == current else (visible_line(text) or None))
             for name, text in models
         ]
+
+    async def search(self, query: str) -> Hits:
+        """The listed models that match, then the name as typed, last: a server may serve models it does not
+        list (a local server's tags, a provider's variants), and when it cannot list them that is the way."""
+        async for hit in super().search(query):
+            yield hit
+        name = query.strip()
+        if name and all(name != value for _, value, _ in self._choices):
+            shown = f"use {visible_line(name)}"
+            yield Hit(
+                TYPED_NAME_SCORE, shown, partial(self.choose, name), text=shown, help="a model the server did not list"
+            )
 
     def choose(self, value: str) -> None:
         self.chat_app.use_model(value)

@@ -72,10 +72,9 @@ def _parse(argv: Sequence[str] | None, early: Spawned | None) -> argparse.Namesp
 
 def release(spawned: Spawned) -> None:
     """A backend spawned for an app that does not open: stopped, not left importing in the background."""
-    process, parent = spawned
-    parent.close()
-    process.terminate()
-    process.wait()
+    from ..backend.process import BackendProcess
+
+    BackendProcess().start(spawned).close()
 
 
 if __name__ == "__main__":

@@ -83,6 +83,7 @@ class ChatApp(RoutesKeys):
         self.backend = backend
         self._history = history
         self._opening = conversation
+        """The conversation the app opens on (``None``: a new one, made once the configuration is read)."""
         self.config_problem: ConfigError | BackendError | None = None
         """Why the app ended before its first screen: the configuration could not be read."""
         self.status = TurnStatus()
@@ -117,7 +118,7 @@ class ChatApp(RoutesKeys):
             self.settings, _ = self.backend.setup()
         except (ConfigError, BackendError) as exc:
             self.config_problem = exc
-            self.exit(return_code=2)
+            self.exit()
             return
         self.conversation = self._opening or self._blank_conversation()
         self.conversation_settings.apply_theme()

@@ -50,8 +50,6 @@ class StreamingMarkdown(OneReflow, Widget):
         self._pending: list[str] = []
         self._frame: asyncio.Handle | None = None
         """The next frame: apply what is queued and show what changed."""
-        self._frame_soon = False
-        """The next frame runs as soon as the loop is free (a delta came when a frame was due)."""
         self._catch_up: Timer | None = None
         """The next slice of rendering a backlog of settled segments."""
         self.on_frame: Callable[[], None] | None = None
@@ -109,16 +107,20 @@ class StreamingMarkdown(OneReflow, Widget):
 
     def _frame_in(self, delay: float | None) -> None:
         """The next frame in ``delay`` seconds (``None``: as soon as the loop is free). An asyncio handle, not a
-        Textual timer: a timer is a task and a message to this widget, three turns of the loop a frame (a third
-        of the UI's wakes at 10 tokens a second) where a handle is one."""
+        Textual timer: a timer is a task and a message to this widget, three turns of the loop a frame where a
+        handle is one."""
         if self._frame is not None:
             self._frame.cancel()
         loop = asyncio.get_running_loop()
         self._frame = loop.call_soon(self._frame_now) if delay is None else loop.call_later(delay, self._frame_now)
-        self._frame_soon = delay is None
+
+    @property
+    def _frame_soon(self) -> bool:
+        """The next frame runs as soon as the loop is free (a delta came when a frame was due)."""
+        return self._frame is not None and not isinstance(self._frame, asyncio.TimerHandle)
 
     def _frame_now(self) -> None:
-        self._frame, self._frame_soon = None, False
+        self._frame = None
         try:
             self._on_frame()
         except Exception as error:  # as in a Textual timer: the app stops and says why
@@ -154,7 +156,7 @@ class StreamingMarkdown(OneReflow, Widget):
     def on_unmount(self) -> None:
         if self._frame is not None:  # Textual stops a widget's timers; a handle is this widget's to cancel
             self._frame.cancel()
-            self._frame, self._frame_soon = None, False
+            self._frame = None
 
     def _on_catch_up(self) -> None:
         self._catch_up = self._after_hold(self._on_catch_up)

@@ -74,12 +74,11 @@ class AnswerPace:
         now, whichever is first. At 10 tokens a second frames then come with every other token, and no frame
         wakes the loop on its own (a frame a frame-interval after the first delta did, as many times as the
         deltas did). Faster, and while a key goes first or the user types, frames keep their own clock."""
-        now = time.monotonic()
         return (
             self.frame == READING_FRAME_SECONDS
-            and now - self._framed_at >= self.frame
-            and now >= self._held_until
-            and now >= self._typing_until
+            and time.monotonic() - self._framed_at >= self.frame
+            and self.held_for() <= 0
+            and not self.typing()
         )
 
     def frame_interval(self) -> float:

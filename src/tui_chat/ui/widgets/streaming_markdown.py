@@ -89,8 +89,8 @@ class StreamingMarkdown(OneReflow, Widget):
             return
         if self._pace.due():
             self._frame_in(None)  # after the rest of the events that woke the loop, in the same wake
-        elif self._frame is None:
-            self._frame_in(self._pace.frame_interval())
+        else:
+            self._next_frame()
 
     def hold(self) -> None:
         """A key was pressed: its screen update goes first, then a frame (see :mod:`.answer_pace`)."""

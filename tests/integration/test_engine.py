@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
 
 import pytest
@@ -302,3 +304,31 @@ async def test_a_non_streamed_answer_reports_no_tokens_per_second(sim):
     metrics = events[-1].metrics
     assert metrics.tokens > 0 and metrics.tokens_per_second is None
     assert "tok/s" not in metrics.describe()
+
+
+FIRST_REQUEST = """
+import asyncio, sys
+from tui_chat.engine import TurnPolicy, TurnRequest, make_client, run_turn
+from tui_chat.engine.client import load_transport
+from tui_chat.engine.policy import Fallback, Retries, Timeouts
+
+async def main():
+    client = make_client(sys.argv[1], "sk-test", Timeouts())
+    await load_transport()
+    before = set(sys.modules)
+    request = TurnRequest("normal", [{"role": "user", "content": "hello"}])
+    events = [e async for e in run_turn(client, request, TurnPolicy(Retries(), Timeouts(), Fallback()))]
+    await client.close()
+    print(type(events[-1]).__name__, *sorted(m for m in set(sys.modules) - before if m.startswith("anyio")))
+
+asyncio.run(main())
+"""
+
+
+def test_the_transport_is_loaded_before_the_first_request(sim):
+    """The app's backend loads the transport while the first screen shows: its first answer then imports
+    nothing of anyio's (a fresh interpreter: this one has long loaded it)."""
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_REQUEST, sim.base_url], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == ["Finished"]

@@ -107,13 +107,15 @@ class BackendServer:
         self.preparing = asyncio.create_task(self._prepare(resolved.name))
 
     async def _prepare(self, profile: str) -> None:
-        """With the screen up: the SDK's imports, the simulator when it is the backend, and the SDK client (its
-        TLS context alone is ~40 ms of CPU), before the user's first question waits for them. Then what startup
-        made is frozen out of the collector's sight and the collector runs as usual."""
+        """With the screen up: the SDK's imports, the simulator when it is the backend, the SDK client (its
+        TLS context alone is ~40 ms of CPU) and its transport's backend, before the user's first question waits
+        for them. Then what startup made is frozen out of the collector's sight and the collector runs as usual."""
         try:
             from ..engine import turn  # noqa: F401
+            from ..engine.client import load_transport
 
             self._backend(profile).client  # noqa: B018 (made now, not at the first question)
+            await load_transport()
         finally:
             gc.collect()
             gc.freeze()

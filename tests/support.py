@@ -78,3 +78,33 @@ def record_status(app: ChatApp) -> list[str]:
 async def ask(pilot, text: str) -> None:
     await pilot.press(*text)
     await pilot.press("enter")
+
+
+class Terminal:
+    """What a terminal shows after the screen updates an app sent it: a character and a style per cell. Fed
+    the updates as Textual writes them (every cursor move and segment), so a partial update that leaves a cell
+    out or draws one wrong shows here."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.cells: list[list[tuple[str, object]]] = [[(" ", None)] * width for _ in range(height)]
+
+    def apply(self, update: object, console: object) -> None:
+        from rich.segment import ControlType
+
+        x = y = 0
+        for segment in update.__rich_console__(console, console.options):  # type: ignore[attr-defined]
+            if segment.control:
+                for control in segment.control:
+                    if control[0] is ControlType.CURSOR_MOVE_TO:
+                        x, y = control[1], control[2]
+            elif segment.text == "\n":
+                x, y = 0, y + 1
+            else:
+                for char in segment.text:
+                    self.cells[y][x] = (char, segment.style)
+                    x += 1
+
+    @staticmethod
+    def of(strips: list) -> list[list[tuple[str, object]]]:
+        """The cells of a whole screen rendered at once."""
+        return [[(char, segment.style) for segment in strip for char in segment.text] for strip in strips]

@@ -8,8 +8,9 @@ import time
 
 import pytest
 from textual import events
+from textual._compositor import ChopsUpdate
 
-from support import ask, record_status, screen_text, wait_for, wait_idle
+from support import Terminal, ask, record_status, screen_text, wait_for, wait_idle
 from tui_chat.backend.process import BackendProcess
 from tui_chat.chat.conversation import ChatMessage, Conversation, MessageStatus
 from tui_chat.chat.text_safety import visible_text
@@ -236,6 +237,55 @@ async def test_a_screen_update_asks_only_the_widgets_on_the_rows_it_updates(make
         assert asked_question == [], asked_question
         log_rows = app.log_view.region.height
         assert all(last - first < log_rows for first, last in asked_log), asked_log
+
+
+async def test_a_frame_draws_the_answers_rows_and_nothing_behind_them(make_app):
+    """Every widget paints the whole of its region, and the screen writes only the spans it updates: the log,
+    the message around the answer and the screen behind it were drawn on each frame for nothing."""
+    app = make_app("normal")
+    async with app.run_test(size=SIZE) as pilot:
+        body, _ = await answered_and_counting_reflows(pilot, app)
+        body.write(" more")
+        await wait_for(pilot, lambda: body.source.endswith("more") and not body._pending)
+        await pilot.pause(0.2)
+        behind = [app.screen, app.log_view, last_answer(app)]
+        asked = [rows_asked(widget) for widget in behind]
+        body.write(" and more")
+        await wait_for(pilot, lambda: body.source.endswith("and more") and not body._pending)
+        await pilot.pause(0.2)
+        assert asked == [[], [], []], asked
+
+
+async def test_every_screen_update_paints_what_the_whole_screen_shows(make_app):
+    """Partial updates draw only what shows in their spans: each cell an update writes is what rendering the
+    whole screen gives there, and once the updates are done the terminal shows the whole screen, through an
+    answer of every kind of block and keys typed into the prompt meanwhile."""
+    app = make_app("pace-300-5")
+    terminal = Terminal(*SIZE)
+    partial = 0
+    wrong: list[int] = []
+    display = app._display
+
+    def painting(screen, update) -> None:
+        nonlocal partial
+        display(screen, update)
+        if update is None or screen is not app.screen:
+            return
+        terminal.apply(update, app.console)
+        if isinstance(update, ChopsUpdate):
+            partial += 1
+            whole = Terminal.of(screen._compositor.render_strips())
+            wrong.extend(y for y, x1, x2 in update.spans if terminal.cells[y][x1:x2] != whole[y][x1:x2])
+
+    app._display = painting
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "hello")
+        await wait_for(pilot, lambda: app.status.tokens >= 100)
+        await pilot.press(*"typed")
+        await wait_idle(pilot, app)
+        await pilot.pause(0.2)
+        assert partial > 10 and not wrong, (partial, wrong)
+        assert terminal.cells == Terminal.of(app.screen._compositor.render_strips())
 
 
 async def test_the_prompt_cursor_is_steady_while_an_answer_streams(make_app):

@@ -100,9 +100,9 @@ class Terminal:
             elif segment.text == "\n":
                 x, y = 0, y + 1
             else:
-                for char in segment.text:
-                    self.cells[y][x] = (char, segment.style)
-                    x += 1
+                for column, char in enumerate(segment.text, x):
+                    self.cells[y][column] = (char, segment.style)
+                x += len(segment.text)
 
     @staticmethod
     def of(strips: list) -> list[list[tuple[str, object]]]:

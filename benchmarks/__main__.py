@@ -163,6 +163,16 @@ def pace_rows(base_url: str, runs: int, quick: bool) -> list[Row]:
                 f"{ours_cpu / base_cpu:.2f}x (target ≤ 2x)",
             )
         )
+        if pace == "10 tok/s":
+            floor = statistics.median(screen.textual_floor(base_url, model, tokens).cpu for _ in range(runs))
+            rows.append(
+                (
+                    f"  Textual floor, {tokens} tokens at {pace}, CPU",
+                    f"SDK print {base_cpu:.2f}s",
+                    f"Textual app showing none of it {floor:.2f}s",
+                    f"{floor / base_cpu:.2f}x (what a Textual client uses before it draws)",
+                )
+            )
     return rows
 
 

@@ -89,6 +89,12 @@ def stream_to_screen(
     return baseline, app
 
 
+def textual_floor(base_url: str, model: str, tokens: int, timeout: float = 600) -> StreamRun:
+    """The same answer streamed inside a Textual app that shows it only when it ends (``textual_floor.py``)."""
+    command = [sys.executable, str(HERE / "textual_floor.py"), base_url, model]
+    return _stream(command, base_url, f"{END_MARK} {tokens}", "floor ready", timeout)
+
+
 def typing_latency(base_url: str, model: str, keys: int = 25) -> tuple[list[float], list[float]]:
     """Keystroke → shown in the prompt, idle and during a full-speed stream (seconds each)."""
     with tempfile.TemporaryDirectory() as data:

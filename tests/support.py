@@ -7,6 +7,11 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
+from rich.console import Console
+from rich.segment import ControlType
+from textual._compositor import CompositorUpdate
+from textual.strip import Strip
+
 from tui_chat.engine.policy import Retries, Timeouts
 from tui_chat.ui.widgets.status_bar import StatusBar
 
@@ -88,11 +93,9 @@ class Terminal:
     def __init__(self, width: int, height: int) -> None:
         self.cells: list[list[tuple[str, object]]] = [[(" ", None)] * width for _ in range(height)]
 
-    def apply(self, update: object, console: object) -> None:
-        from rich.segment import ControlType
-
+    def apply(self, update: CompositorUpdate, console: Console) -> None:
         x = y = 0
-        for segment in update.__rich_console__(console, console.options):  # type: ignore[attr-defined]
+        for segment in update.__rich_console__(console, console.options):
             if segment.control:
                 for control in segment.control:
                     if control[0] is ControlType.CURSOR_MOVE_TO:
@@ -105,6 +108,6 @@ class Terminal:
                 x += len(segment.text)
 
     @staticmethod
-    def of(strips: list) -> list[list[tuple[str, object]]]:
+    def of(strips: list[Strip]) -> list[list[tuple[str, object]]]:
         """The cells of a whole screen rendered at once."""
         return [[(char, segment.style) for segment in strip for char in segment.text] for strip in strips]

@@ -53,15 +53,18 @@ class SimHandle:
             await asyncio.sleep(0.01)
         return False
 
-    async def cancel_after_first_delta(self, events: AsyncIterator[TurnEvent], model: str) -> None:
-        """Consume ``events`` (a turn of ``model``) until its first delta, cancel the consumer, and check that the
-        server saw the stream closed before it completed."""
+    async def cancel_after_first_delta(self, events: AsyncIterator[TurnEvent], model: str, deltas: int = 1) -> None:
+        """Consume ``events`` (a turn of ``model``) until its first delta (or its ``deltas``-th), cancel the
+        consumer, and check that the server saw the stream closed before it completed."""
         got_delta = asyncio.Event()
 
         async def consume() -> None:
+            seen = 0
             async for event in events:
                 if isinstance(event, Delta):
-                    got_delta.set()
+                    seen += 1
+                    if seen >= deltas:
+                        got_delta.set()
 
         task = asyncio.create_task(consume())
         await asyncio.wait_for(got_delta.wait(), 20)

@@ -91,6 +91,14 @@ async def test_cancelling_the_consumer_closes_the_http_stream(sim, backend):
     assert isinstance(follow_up[-1], Finished)  # the cancelled turn's leftovers do not leak into the next
 
 
+async def test_cancelling_while_the_child_gathers_the_stream_closes_it(sim, backend):
+    """At reading pace the child spends most of the answer waiting between reads, outside the engine: a cancel
+    then closes the turn's stream as one during a read does."""
+    backend.setup()
+    backend.model = model = "slow-500-20"
+    await sim.cancel_after_first_delta(backend.turn("", HELLO), model, deltas=20)
+
+
 async def test_a_dead_child_is_a_typed_failure_and_the_next_turn_recovers(sim, backend):
     backend.setup()
     backend.model = "slow-500-20"

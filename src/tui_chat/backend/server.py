@@ -7,6 +7,7 @@ for how it starts.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import os
 from multiprocessing.connection import Connection
@@ -180,27 +181,31 @@ class BackendServer:
         try:
             connection = self._backend(request.profile)
             read_at, text = loop.time(), False
-            async for event in connection.turn(
+            events = connection.turn(
                 request.system_prompt,
                 request.history,
                 model=request.model,
                 asked_at=request.asked_at,
                 resume_id=request.resume_id,
-            ):
-                batch.append(event)
-                if isinstance(event, (Finished, Failed)) or len(batch) >= 256:
-                    flush()
-                elif flush_at is None:
-                    # Sent when the loop next turns (with the events read with it), or in a batch's time.
-                    flush_at = loop.call_at(max(loop.time(), sent_at + BATCH_SECONDS), flush)
-                paced = text and loop.time() - read_at >= STEADY_WAIT_SECONDS  # text after text, and it waited
-                text = isinstance(event, (Delta, ReasoningDelta))
-                if paced and text:
-                    if flush_at is not None:
-                        flush_at.cancel()  # it crosses with what the server sends meanwhile
-                    await asyncio.sleep(GATHER_SECONDS)
-                    flush_at = loop.call_at(loop.time(), flush)  # after the events read at once
-                read_at = loop.time()
+            )
+            # Closed here when cancelled while gathering (outside the engine): it stops its stream, and a
+            # background response on the server, in this task, before the turn says it was cancelled.
+            async with contextlib.aclosing(events):
+                async for event in events:
+                    batch.append(event)
+                    if isinstance(event, (Finished, Failed)) or len(batch) >= 256:
+                        flush()
+                    elif flush_at is None:
+                        # Sent when the loop next turns (with the events read with it), or in a batch's time.
+                        flush_at = loop.call_at(max(loop.time(), sent_at + BATCH_SECONDS), flush)
+                    paced = text and loop.time() - read_at >= STEADY_WAIT_SECONDS  # text after text, and it waited
+                    text = isinstance(event, (Delta, ReasoningDelta))
+                    if paced and text:
+                        if flush_at is not None:
+                            flush_at.cancel()  # it crosses with what the server sends meanwhile
+                        await asyncio.sleep(GATHER_SECONDS)
+                        flush_at = loop.call_at(loop.time(), flush)  # after the events read at once
+                    read_at = loop.time()
         except asyncio.CancelledError:
             cancelled = True
         except ConfigError as exc:

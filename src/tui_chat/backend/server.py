@@ -33,10 +33,9 @@ from .protocol import (
 )
 
 BATCH_SECONDS = 0.04
-"""The longest an event waits in the child before it is sent: a third of a frame at reading pace (the first
-event after a quiet spell goes at once, and the last of a turn too). At 50 tokens a second every event crossed
-the pipe on its own and woke the UI's loop, its worker and its queue; in batches of about three the answer
-shows no later (a frame is 125 ms). The figures are in ``benchmarks/README.md``."""
+"""Events read together are sent together, and at most once this long (the last of a turn at once): every event
+crossing the pipe on its own woke the UI's loop, its worker and its queue. At the pace people read, the batches
+are what was gathered (``GATHER_SECONDS``). The figures are in ``benchmarks/README.md``."""
 GATHER_SECONDS = 0.125
 STEADY_WAIT_SECONDS = 1 / 64
 """At the pace people read (text that waited ``STEADY_WAIT_SECONDS`` or more after text: 64 tokens a second or

@@ -179,7 +179,7 @@ class BackendServer:
 
         try:
             connection = self._backend(request.profile)
-            read_at, text = loop.time(), False
+            read_at, after_text = loop.time(), False
             events = connection.turn(
                 request.system_prompt,
                 request.history,
@@ -197,14 +197,14 @@ class BackendServer:
                     elif flush_at is None:
                         # Sent when the loop next turns (with the events read with it), or in a batch's time.
                         flush_at = loop.call_at(max(loop.time(), sent_at + BATCH_SECONDS), flush)
-                    paced = text and loop.time() - read_at >= STEADY_WAIT_SECONDS  # text after text, and it waited
-                    text = isinstance(event, (Delta, ReasoningDelta))
-                    if paced and text:
+                    waited = loop.time() - read_at >= STEADY_WAIT_SECONDS
+                    is_text = isinstance(event, (Delta, ReasoningDelta))
+                    if waited and is_text and after_text:  # the server's pace, not a first token or a retry
                         if flush_at is not None:
                             flush_at.cancel()  # it crosses with what the server sends meanwhile
                         await asyncio.sleep(GATHER_SECONDS)
                         flush_at = loop.call_at(loop.time(), flush)  # after the events read at once
-                    read_at = loop.time()
+                    after_text, read_at = is_text, loop.time()
         except asyncio.CancelledError:
             cancelled = True
         except ConfigError as exc:

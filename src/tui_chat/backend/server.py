@@ -38,12 +38,13 @@ crossing the pipe on its own woke the UI's loop, its worker and its queue. At th
 are what was gathered (``GATHER_SECONDS``). The figures are in ``benchmarks/README.md``."""
 GATHER_SECONDS = 0.125
 STEADY_WAIT_SECONDS = 1 / 64
-"""At the pace people read (text that waited ``STEADY_WAIT_SECONDS`` or more after text: 64 tokens a second or
+"""At the pace people read (text waited for ``STEADY_WAIT_SECONDS`` or more twice in a row: 64 tokens a second or
 slower), the stream is not read again for ``GATHER_SECONDS``, and what the server sends meanwhile is read at once
 and crosses with the text in hand as one batch. Each read of a chunk costs the SDK's and the HTTP client's layers
 (~0.8 ms of CPU at 50 tokens a second, where parsing a chunk takes microseconds); the answer's frames come an
-eighth of a second apart at that pace anyway, and each batch is then due one. The wait for the first token or
-after a retry gathers nothing, and a faster stream is read as it comes."""
+eighth of a second apart at that pace anyway, and each batch is then due one. The wait for the first token, after
+a retry or of a fast stream for a server that fell behind for a moment gathers nothing: a fast stream is read as
+it comes."""
 CLOSE_SECONDS = 3.0
 """When the app quits mid-answer, how long its turns may take to stop (and stop what runs on the server)."""
 NICENESS = 5
@@ -179,7 +180,7 @@ class BackendServer:
 
         try:
             connection = self._backend(request.profile)
-            read_at, after_text = loop.time(), False
+            read_at, after_paced = loop.time(), False
             events = connection.turn(
                 request.system_prompt,
                 request.history,
@@ -198,13 +199,13 @@ class BackendServer:
                         # Sent when the loop next turns (with the events read with it), or in a batch's time.
                         flush_at = loop.call_at(max(loop.time(), sent_at + BATCH_SECONDS), flush)
                     waited = loop.time() - read_at >= STEADY_WAIT_SECONDS
-                    is_text = isinstance(event, (Delta, ReasoningDelta))
-                    if waited and is_text and after_text:  # the server's pace, not a first token or a retry
+                    paced = waited and isinstance(event, (Delta, ReasoningDelta))
+                    if paced and after_paced:  # twice in a row: the server's pace, not a first token or a hiccup
                         if flush_at is not None:
                             flush_at.cancel()  # it crosses with what the server sends meanwhile
                         await asyncio.sleep(GATHER_SECONDS)
                         flush_at = loop.call_at(loop.time(), flush)  # after the events read at once
-                    after_text, read_at = is_text, loop.time()
+                    after_paced, read_at = paced, loop.time()
         except asyncio.CancelledError:
             cancelled = True
         except ConfigError as exc:

@@ -16,7 +16,7 @@ from typing import Any
 from ..config.errors import ConfigError
 from ..config.loading import load_config
 from ..config.settings import LoadedConfig
-from ..engine import Delta, ErrorKind, Failed, Finished, Metrics, ReasoningDelta
+from ..engine import ErrorKind, Failed, Metrics
 from .connection import ProviderConnection
 from .errors import BackendError
 from .protocol import (
@@ -31,20 +31,8 @@ from .protocol import (
     RunTurn,
     TurnEvents,
 )
+from .turn_batches import TurnBatches
 
-BATCH_SECONDS = 0.04
-"""Events read together are sent together, and at most once this long (the last of a turn at once): every event
-crossing the pipe on its own woke the UI's loop, its worker and its queue. At the pace people read, the batches
-are what was gathered (``GATHER_SECONDS``). The figures are in ``benchmarks/README.md``."""
-GATHER_SECONDS = 0.125
-STEADY_WAIT_SECONDS = 1 / 64
-"""At the pace people read (text waited for ``STEADY_WAIT_SECONDS`` or more twice in a row: 64 tokens a second or
-slower), the stream is not read again for ``GATHER_SECONDS``, and what the server sends meanwhile is read at once
-and crosses with the text in hand as one batch. Each read of a chunk costs the SDK's and the HTTP client's layers
-(~0.8 ms of CPU at 50 tokens a second, where parsing a chunk takes microseconds); the answer's frames come an
-eighth of a second apart at that pace anyway, and each batch is then due one. The wait for the first token, after
-a retry or of a fast stream for a server that fell behind for a moment gathers nothing: a fast stream is read as
-it comes."""
 CLOSE_SECONDS = 3.0
 """When the app quits mid-answer, how long its turns may take to stop (and stop what runs on the server)."""
 NICENESS = 5
@@ -161,27 +149,10 @@ class BackendServer:
             self._send(Reply(request_id, models))
 
     async def _turn(self, request: RunTurn) -> None:
-        turn_id = request.request_id
-        batch: list[Any] = []
+        batches = TurnBatches(lambda events, cancelled: self._send(TurnEvents(request.request_id, events, cancelled)))
         cancelled = False
-        loop = asyncio.get_running_loop()
-        flush_at: asyncio.TimerHandle | None = None
-        sent_at = -BATCH_SECONDS
-
-        def flush() -> None:
-            nonlocal flush_at, sent_at
-            if flush_at is not None:
-                flush_at.cancel()
-                flush_at = None
-            sent_at = loop.time()
-            if batch or cancelled:
-                self._send(TurnEvents(turn_id, batch.copy(), cancelled))
-                batch.clear()
-
         try:
-            connection = self._backend(request.profile)
-            read_at, after_paced = loop.time(), False
-            events = connection.turn(
+            events = self._backend(request.profile).turn(
                 request.system_prompt,
                 request.history,
                 model=request.model,
@@ -192,34 +163,20 @@ class BackendServer:
             # background response on the server, in this task, before the turn says it was cancelled.
             async with contextlib.aclosing(events):
                 async for event in events:
-                    batch.append(event)
-                    if isinstance(event, (Finished, Failed)) or len(batch) >= 256:
-                        flush()
-                    elif flush_at is None:
-                        # Sent when the loop next turns (with the events read with it), or in a batch's time.
-                        flush_at = loop.call_at(max(loop.time(), sent_at + BATCH_SECONDS), flush)
-                    waited = loop.time() - read_at >= STEADY_WAIT_SECONDS
-                    paced = waited and isinstance(event, (Delta, ReasoningDelta))
-                    if paced and after_paced:  # twice in a row: the server's pace, not a first token or a hiccup
-                        if flush_at is not None:
-                            flush_at.cancel()  # it crosses with what the server sends meanwhile
-                        await asyncio.sleep(GATHER_SECONDS)
-                        flush_at = loop.call_at(loop.time(), flush)  # after the events read at once
-                    after_paced, read_at = paced, loop.time()
+                    await batches.add(event)
         except asyncio.CancelledError:
             cancelled = True
         except ConfigError as exc:
-            batch.append(
-                Failed(
-                    ErrorKind.CLIENT,
-                    str(exc),
-                    "fix the configuration and start again",
-                    "",
-                    Metrics(0.0, None, 0, None, 0, False),
-                )
+            failure = Failed(
+                ErrorKind.CLIENT,
+                str(exc),
+                "fix the configuration and start again",
+                "",
+                Metrics(0.0, None, 0, None, 0, False),
             )
+            await batches.add(failure)
         finally:
-            flush()
+            batches.close(cancelled=cancelled)
 
     def _send(self, message: Answer) -> None:
         try:

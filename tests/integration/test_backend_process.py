@@ -123,3 +123,15 @@ async def test_at_reading_pace_the_child_reads_what_came_meanwhile_at_once(sim, 
     arrivals = [loop.time() async for event in backend.turn("", HELLO) if isinstance(event, Delta)]
     batches = 1 + sum(1 for before, after in itertools.pairwise(arrivals) if after - before > 0.005)
     assert len(arrivals) == 60 and batches <= 20, batches  # about 30 before
+
+
+async def test_at_ten_tokens_a_second_the_child_sends_two_tokens_a_batch(sim, backend):
+    """A gathering's batch is sent once what came meanwhile was read, and what came meanwhile keeps the stream at
+    the reading pace, so the token after it is gathered too. Every token crossed on its own (40 batches for 40):
+    the batch went before the loop had read what came, and what came read as a fast stream's."""
+    backend.setup()
+    backend.model = "pace-40-100"
+    loop = asyncio.get_running_loop()
+    arrivals = [loop.time() async for event in backend.turn("", HELLO) if isinstance(event, Delta)]
+    batches = 1 + sum(1 for before, after in itertools.pairwise(arrivals) if after - before > 0.005)
+    assert len(arrivals) == 40 and batches <= 30, batches  # about 21: a batch every other token

@@ -32,6 +32,13 @@ async def answer(backend: BackendProcess, model: str) -> list:
     return [e async for e in backend.turn("", HELLO)]
 
 
+async def deltas_and_batches(backend: BackendProcess) -> tuple[int, int]:
+    """How many deltas an answer had, and in how many batches they reached the UI process."""
+    loop = asyncio.get_running_loop()
+    arrivals = [loop.time() async for event in backend.turn("", HELLO) if isinstance(event, Delta)]
+    return len(arrivals), 1 + sum(1 for before, after in itertools.pairwise(arrivals) if after - before > 0.005)
+
+
 async def test_events_match_the_in_process_engine(sim, backend):
     events = await answer(backend, "drop-5-1")
     assert any(isinstance(e, Retrying) and e.discarded for e in events)
@@ -119,10 +126,8 @@ async def test_at_reading_pace_the_child_reads_what_came_meanwhile_at_once(sim, 
     crosses as one batch (it was a batch of about two: ~30 for 60 tokens, now ~10)."""
     backend.setup()
     backend.model = "pace-60-20"
-    loop = asyncio.get_running_loop()
-    arrivals = [loop.time() async for event in backend.turn("", HELLO) if isinstance(event, Delta)]
-    batches = 1 + sum(1 for before, after in itertools.pairwise(arrivals) if after - before > 0.005)
-    assert len(arrivals) == 60 and batches <= 20, batches  # about 30 before
+    deltas, batches = await deltas_and_batches(backend)
+    assert deltas == 60 and batches <= 20, batches  # about 30 before
 
 
 async def test_at_ten_tokens_a_second_the_child_sends_two_tokens_a_batch(sim, backend):
@@ -131,7 +136,5 @@ async def test_at_ten_tokens_a_second_the_child_sends_two_tokens_a_batch(sim, ba
     the batch went before the loop had read what came, and what came read as a fast stream's."""
     backend.setup()
     backend.model = "pace-40-100"
-    loop = asyncio.get_running_loop()
-    arrivals = [loop.time() async for event in backend.turn("", HELLO) if isinstance(event, Delta)]
-    batches = 1 + sum(1 for before, after in itertools.pairwise(arrivals) if after - before > 0.005)
-    assert len(arrivals) == 40 and batches <= 30, batches  # about 21: a batch every other token
+    deltas, batches = await deltas_and_batches(backend)
+    assert deltas == 40 and batches <= 30, batches  # about 21: a batch every other token

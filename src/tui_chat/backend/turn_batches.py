@@ -45,7 +45,7 @@ class TurnBatches:
         self._steady = False
         """The text read last came at the pace people read."""
         self._meanwhile: int | None = None
-        """How many events came during the last gathering (``None``: not read since one)."""
+        """How many events were read at once after the last gathering (``None``: text was waited for since)."""
 
     async def add(self, event: TurnEvent) -> None:
         """Queue ``event``; at the pace people read, then wait ``GATHER_SECONDS`` before the next is read."""
@@ -60,7 +60,7 @@ class TurnBatches:
             if self._meanwhile is not None:
                 self._meanwhile += 1
             self._steady = self._meanwhile is not None and self._meanwhile <= GATHER_SECONDS / STEADY_WAIT_SECONDS
-        elif text and self._steady:  # waited for twice in a row: the server's pace, not a first token or a hiccup
+        elif text and self._steady:  # waited for again at that pace: the server's, not a first token or a hiccup
             if self._flush_at is not None:
                 self._flush_at.cancel()  # it crosses with what the server sends meanwhile
             await asyncio.sleep(GATHER_SECONDS)

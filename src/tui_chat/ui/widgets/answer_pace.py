@@ -21,17 +21,18 @@ KEY_PAINT_SECONDS = 0.025
 """After a keystroke, frames and rendering slices wait this long (about a screen update and a half), so the
 key is painted in a cheap partial update instead of behind a reflow of the whole log."""
 TYPING_SECONDS = 0.5
-TYPING_FRAME_SECONDS = 0.25
+TYPING_FRAME_SECONDS = 0.5
 TYPING_RENDER_BUDGET_SECONDS = 0.004
 TYPING_CATCH_UP_SECONDS = 0.016
 """For ``TYPING_SECONDS`` after a keystroke the user is typing: the answer's frames come every
 ``TYPING_FRAME_SECONDS``, each after the last key's screen update, and rendering slices are short. A frame's
-reflow of the scrolled log takes 15-50 ms, and a key that arrives during one waits for it: this way keys
-rarely do, and the answer still moves a few times a second. (A frame right after each key was a reflow per
-key, and once a full-speed frame draws a screenful of new lines the next key waits behind it.) A stream
-faster than the screen draws it leaves a backlog drawn slice after slice: while typing, slices are
-``TYPING_CATCH_UP_SECONDS`` apart (a screen update's period), so a key's update finds the loop free; the answer
-catches up when the typing stops."""
+reflow of the scrolled log takes 15-50 ms (more beside a busy neighbour), and a key that arrives during one waits
+for it: this way keys rarely do, and the answer still moves twice a second (at four times a second, the slowest
+keys of a full-speed stream were those that met a reflow: see ``benchmarks/README.md``). (A frame right after
+each key was a reflow per key, and once a full-speed frame draws a screenful of new lines the next key waits
+behind it.) A stream faster than the screen draws it leaves a backlog drawn slice after slice: while typing,
+slices are ``TYPING_CATCH_UP_SECONDS`` apart (a screen update's period), so a key's update finds the loop free;
+the answer catches up when the typing stops."""
 READING_FRAME_SECONDS = 1 / 8
 READING_RATE = 64
 """Deltas a second up to which a stream goes at the pace people read (50 tokens/s and below): frames then come

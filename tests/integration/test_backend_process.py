@@ -123,11 +123,13 @@ async def test_a_dead_child_is_a_typed_failure_and_the_next_turn_recovers(sim, b
 async def test_at_reading_pace_the_child_reads_what_came_meanwhile_at_once(sim, backend):
     """At 50 tokens a second every chunk was read on its own, each read ~0.8 ms of the SDK's and the HTTP
     client's layers: the child now reads what the server sent in the last ``GATHER_SECONDS`` at once, and it
-    crosses as one batch (it was a batch of about two: ~30 for 60 tokens, now ~10)."""
+    crosses as one batch (it was a batch of about two: ~30 for 60 tokens, now ~10). A batch of four deltas' time
+    at this pace is shorter than ``GATHER_SECONDS``: batches of six or seven tokens, not of the 0.35 s a slower
+    stream gathers (about 4 for 60)."""
     backend.setup()
     backend.model = "pace-60-20"
     deltas, batches = await deltas_and_batches(backend)
-    assert deltas == 60 and batches <= 20, batches  # about 30 before
+    assert deltas == 60 and 6 <= batches <= 20, batches  # about 30 before
 
 
 async def test_at_ten_tokens_a_second_the_child_sends_a_few_tokens_a_batch(sim, backend):
@@ -140,12 +142,3 @@ async def test_at_ten_tokens_a_second_the_child_sends_a_few_tokens_a_batch(sim, 
     backend.model = "pace-40-100"
     deltas, batches = await deltas_and_batches(backend)
     assert deltas == 40 and batches <= 16, batches  # about 11: four tokens a batch
-
-
-async def test_at_fifty_tokens_a_second_a_gathering_stays_an_eighth_of_a_second(sim, backend):
-    """A batch of four deltas' time at 50 tokens a second is shorter than ``GATHER_SECONDS``: batches of six or
-    seven tokens (about 9 for 60), not of the 0.35 s a slower stream gathers (about 4)."""
-    backend.setup()
-    backend.model = "pace-60-20"
-    deltas, batches = await deltas_and_batches(backend)
-    assert deltas == 60 and batches >= 6, batches

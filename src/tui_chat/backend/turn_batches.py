@@ -13,7 +13,7 @@ from ..engine import Delta, Failed, Finished, ReasoningDelta, TurnEvent
 BATCH_SECONDS = 0.04
 """Events read together are sent together, and at most once this long (the last of a turn at once): every event
 crossing the pipe on its own woke the UI's loop, its worker and its queue. At the pace people read, the batches
-are what was gathered (``GATHER_SECONDS``)."""
+are what was gathered (``STEADY_WAIT_SECONDS``)."""
 MAX_BATCH = 256
 GATHER_SECONDS = 0.125
 MAX_GATHER_SECONDS = 0.35

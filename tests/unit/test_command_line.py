@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 import pytest
 
@@ -57,3 +58,15 @@ def test_a_mistyped_option_stops_the_backend_spawned_for_the_app(spawned, capsys
     assert "unrecognized arguments: --no-such-option" in capsys.readouterr().err
     [(process, _)] = spawned
     assert process.poll() is not None  # stopped and reaped, not left importing in the background
+
+
+@pytest.mark.parametrize(("users", "expected"), [(None, "__all__"), ("", ""), ("logfire", "logfire")])
+def test_pydantic_plugins_are_not_looked_for_unless_the_user_says(spawned, monkeypatch, users, expected):
+    """Looking means reading every installed package's metadata before the configuration is validated; the
+    app's backend, spawned after the variable is set, inherits it."""
+    if users is None:
+        monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS", raising=False)
+    else:
+        monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", users)
+    assert cli_main.main(["--model", "normal", "--no-such-option"]) == 2
+    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == expected

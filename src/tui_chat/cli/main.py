@@ -30,7 +30,15 @@ def app_backend(words: Sequence[str]) -> Spawned | None:
     return None if NOT_THE_APP.intersection(words) else spawn_backend()
 
 
+PLUGINS_OFF = ("PYDANTIC_DISABLE_PLUGINS", "__all__")
+"""Pydantic's plugins are observability hooks found by scanning every installed package's metadata when the
+first model is built: the configuration waits ~35 ms for that scan (more in a crowded environment), and a chat
+client's settings give them nothing to observe. Set unless the user set it (to an empty value: plugins on); the
+app's backend process inherits it."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault(*PLUGINS_OFF)
     early = app_backend(sys.argv[1:] if argv is None else argv)
     from ..backend.errors import BackendError
     from ..config.errors import ConfigError

@@ -20,9 +20,12 @@ from . import engine, screen
 from .harness import Contention, SimProcess, commit, machine
 
 Row = tuple[str, str, str, str]
-STARTUP_LAUNCHES = 9
-"""At least this many launches for the startup median (and half as many for --resume): a launch takes under a
-second, and with 3 the ratio moved by ±0.04x from run to run."""
+STARTUP_LAUNCHES = 25
+"""At least this many launches for the startup medians: a launch takes under a second, and with 9 the ratio
+of the same code moved between 1.26x and 1.50x from run to run beside the neighbour (the minimal app's
+median alone between 0.30 s and 0.40 s)."""
+RESUME_LAUNCHES = 4
+"""At least this many launches for the --resume medians (each makes a 10,000-message history first)."""
 HEADER: Row = ("measure", "baseline", "tui-chat", "ratio")
 
 
@@ -72,7 +75,7 @@ def startup_rows(base_url: str, mode: Mode) -> list[Row]:
 
 def history_rows(base_url: str, mode: Mode) -> list[Row]:
     count = 2000 if mode.quick else 10_000
-    launches = max(mode.runs, STARTUP_LAUNCHES // 2)
+    launches = max(mode.runs, RESUME_LAUNCHES)
     results = [screen.long_history(base_url, count) for _ in range(launches)]
     empty_t = statistics.median(r["empty"][0] for r in results)
     long_t = statistics.median(r["long"][0] for r in results)

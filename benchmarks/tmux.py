@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import time
 import uuid
+from pathlib import Path
 
 
 def ensure_tmux() -> str:
@@ -40,6 +41,8 @@ class Tmux:
     def __init__(self, width: int, height: int) -> None:
         self.tmux = ensure_tmux()
         self.socket = f"tui-chat-test-{uuid.uuid4().hex[:8]}"
+        self.socket_path = Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}" / self.socket
+        """Where tmux(1) makes the server's socket (``-L``): it stays there after the server exits."""
         self.width, self.height = width, height
         self._control: _ControlClient | None = None
 
@@ -90,6 +93,7 @@ class Tmux:
             self._control.close()
             self._control = None
         self.run("kill-server", check=False)
+        self.socket_path.unlink(missing_ok=True)
 
 
 class _ControlClient:

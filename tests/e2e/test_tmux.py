@@ -25,6 +25,18 @@ def app_env(sim, tmp_path: Path) -> dict[str, str]:
     }
 
 
+@pytest.mark.parametrize("program", [["sleep", "30"], ["true"]])
+def test_a_closed_terminal_leaves_no_socket_behind(program):
+    """tmux leaves its server's socket when the server exits: every test and benchmark launch left one."""
+    term = Tmux(40, 10)
+    try:
+        term.start(program, {"PATH": os.environ.get("PATH", "")})
+        assert term.socket_path.exists()  # the path is tmux's own (and stays once a program that ends has ended)
+    finally:
+        term.close()
+    assert not term.socket_path.exists()
+
+
 @pytest.mark.parametrize("width, height", [(80, 24), (200, 50)])
 def test_type_a_prompt_and_read_the_answer_and_status(sim, tmp_path, width, height):
     env = app_env(sim, tmp_path)

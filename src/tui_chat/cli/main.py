@@ -31,10 +31,10 @@ def app_backend(words: Sequence[str]) -> Spawned | None:
 
 
 PLUGINS_OFF = ("PYDANTIC_DISABLE_PLUGINS", "__all__")
-"""Pydantic's plugins are observability hooks found by scanning every installed package's metadata when the
-first model is built: the configuration waits ~35 ms for that scan (more in a crowded environment), and a chat
-client's settings give them nothing to observe. Set unless the user set it (to an empty value: plugins on); the
-app's backend process inherits it."""
+"""Pydantic's plugins are observability hooks found by reading every installed package's metadata when the
+first model is built: the app's backend did that before it could answer with the configuration, which the first
+screen waits for (``benchmarks/README.md``), and a chat client's settings give them nothing to observe. Set
+unless the user set it (to an empty value: plugins on); the app's backend process inherits it."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

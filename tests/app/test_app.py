@@ -985,3 +985,52 @@ async def test_f3_switches_the_profile(make_app, sim):
         await pilot.press(*"sim", "enter")
         await wait_for(pilot, lambda: app.profile.name == "sim")
         assert app.conversation.profile == "sim"
+
+
+def count_screen_restyles(app: ChatApp) -> list[int]:
+    """From now on, each time the app's whole screen is styled again (the number of nodes each time)."""
+    restyles: list[int] = []
+    update_nodes = app.stylesheet.update_nodes
+
+    def counted(nodes, animate=False):
+        nodes = list(nodes)
+        if any(node is app.screen for node in nodes):
+            restyles.append(len(nodes))
+        update_nodes(nodes, animate=animate)
+
+    app.stylesheet.update_nodes = counted
+    return restyles
+
+
+async def restyled_looks_the_same(pilot, app: ChatApp) -> None:
+    """What shows is what styling the whole screen again gives."""
+    app.prompt.cursor_blink = False  # a blink between the two pictures is not a difference
+    await pilot.pause()
+    shown = app.export_screenshot()
+    app.screen.update_node_styles(animate=False)
+    app.screen.refresh(layout=True)
+    await pilot.pause()
+    assert app.export_screenshot() == shown
+
+
+async def test_the_first_screen_is_styled_once_as_a_full_restyle_would(make_app):
+    app = make_app("echo")
+    restyles = count_screen_restyles(app)  # Textual styled the screen again when first shown: startup time
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert restyles == []
+        await restyled_looks_the_same(pilot, app)
+
+
+async def test_a_theme_chosen_over_a_dialog_reaches_the_screen_under_it(make_app):
+    app = make_app("echo")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        before = app.query_one(StatusBar).rich_style
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        app.theme = "nord"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
+        assert app.query_one(StatusBar).rich_style != before
+        await restyled_looks_the_same(pilot, app)

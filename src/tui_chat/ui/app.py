@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import getters, on
+from textual import events, getters, on
 from textual.actions import SkipAction
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingType
+from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -59,6 +60,16 @@ class ChatScreen(Screen[None]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._compositor = RowCroppingCompositor()
+        self._shown = False
+
+    def post_message(self, message: Message) -> bool:
+        """When the screen is first shown, Textual styles it and every widget on it again, on the way to the
+        first frame, though each was styled as it was mounted with the theme already set (``ChatApp.on_load``):
+        that once, it is not. Later (a dialog closed) the screen is styled again as Textual does."""
+        if isinstance(message, events.ScreenResume) and not self._shown:
+            self._shown = True
+            message = events.ScreenResume(refresh_styles=False)
+        return super().post_message(message)
 
 
 class ChatApp(RoutesKeys):

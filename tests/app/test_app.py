@@ -1007,14 +1007,24 @@ async def restyled_looks_the_same(pilot, app: ChatApp) -> None:
     app.prompt.cursor_blink = False  # a blink between the two pictures is not a difference
     await pilot.pause()
     shown = app.export_screenshot()
+    for _ in range(20):  # until what follows the first frame (the history, the warm-up) has drawn (bounded)
+        await pilot.pause(0.05)
+        shown, before = app.export_screenshot(), shown
+        if shown == before:
+            break
     app.screen.update_node_styles(animate=False)
     app.screen.refresh(layout=True)
     await pilot.pause()
     assert app.export_screenshot() == shown
 
 
-async def test_the_first_screen_is_styled_once_as_a_full_restyle_would(make_app):
-    app = make_app("echo")
+@pytest.mark.parametrize("opened", [None, "a conversation"])
+async def test_the_first_screen_is_styled_once_as_a_full_restyle_would(make_app, opened):
+    body = "Some **bold** text, `code` and a list:\n\n- one\n- two\n\n> a quote\n"
+    conversation = Conversation(
+        title="opened", messages=[ChatMessage("user", "a question"), ChatMessage("assistant", body)]
+    )
+    app = make_app("echo", conversation=conversation if opened else None)
     restyles = count_screen_restyles(app)  # Textual styled the screen again when first shown: startup time
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

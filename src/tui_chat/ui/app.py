@@ -13,11 +13,10 @@ from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events, getters, on
+from textual import getters, on
 from textual.actions import SkipAction
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingType
-from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -29,6 +28,7 @@ from ..chat.text_safety import visible_line
 from ..config.errors import ConfigError
 from ..config.view import AppSettings, ProfileView
 from .bindings import ACTIONS, BINDINGS, action_commands, key_rows
+from .chat_screen import ChatScreen
 from .conversation_settings import ConversationSettings
 from .copying import Copying
 from .export import FORMATS, offer_export
@@ -36,7 +36,6 @@ from .history_actions import HistoryActions
 from .key_routing import RoutesKeys
 from .markdown_render_warmup import warm_up_and_freeze
 from .questions import Questions
-from .row_cropping_compositor import RowCroppingCompositor
 from .turn_controller import TURN_GROUP, TurnController
 from .turn_status import TurnStatus
 from .widgets.key_bar import KeyBar
@@ -49,27 +48,6 @@ from .widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from ..store import History
-
-
-class ChatScreen(Screen[None]):
-    """The app's screen. Its prompt is focused as it is composed: focused later, from ``on_mount``, the log
-    (which Textual focuses first) and the prompt were each styled twice more before the first frame."""
-
-    AUTO_FOCUS = "#prompt"
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._compositor = RowCroppingCompositor()
-        self._shown = False
-
-    def post_message(self, message: Message) -> bool:
-        """When the screen is first shown, Textual styles it and every widget on it again, on the way to the
-        first frame, though each was styled as it was mounted with the theme already set (``ChatApp.on_load``):
-        that once, it is not. Later (a dialog closed) the screen is styled again as Textual does."""
-        if isinstance(message, events.ScreenResume) and not self._shown:
-            self._shown = True
-            message = events.ScreenResume(refresh_styles=False)
-        return super().post_message(message)
 
 
 class ChatApp(RoutesKeys):

@@ -14,12 +14,14 @@ import asyncio
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.scrollbar import ScrollBar
 from textual.widget import Widget
 
 from ...chat.conversation import ChatMessage
 from .keys_in_order import KeysInOrder
 from .messages import AssistantMessage, UserMessage
 from .one_reflow import OneReflow
+from .same_rows import SameRowsScrollBar
 
 FIRST_SCREEN = 12
 BATCH = 24
@@ -59,6 +61,17 @@ class MessageLog(KeysInOrder, OneReflow, VerticalScroll, can_focus=True):
         """Index in ``messages`` of the first mounted message."""
         self._loading = False
         self._cursor: Widget | None = None
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """Textual's, made as Textual makes it, but a scrollbar that draws its track and its thumb once a frame
+        (:mod:`.same_rows`): a frame that scrolls the log moves the thumb, and every cell of it was drawn."""
+        if self._vertical_scrollbar is None:
+            bar = SameRowsScrollBar(vertical=True, name="vertical", thickness=self.scrollbar_size_vertical)
+            bar.display = False
+            self._vertical_scrollbar = bar
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
 
     # -- the message cursor ------------------------------------------------------------------------
 

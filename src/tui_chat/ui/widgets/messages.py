@@ -13,6 +13,7 @@ from ...chat.text_safety import visible_line, visible_text
 from ...engine.finish import cut_hint
 from .answer_pace import FRAME_SECONDS
 from .one_reflow import OneReflow
+from .same_rows import SameRows
 from .streaming_markdown import StreamingMarkdown
 
 
@@ -24,7 +25,7 @@ class UserMessage(Static):
         self.message = message
 
 
-class AssistantMessage(OneReflow, Vertical):
+class AssistantMessage(SameRows, OneReflow, Vertical):
     """Reasoning (dimmed, collapsible), the answer as Markdown, and a footer with its state."""
 
     def __init__(self, message: ChatMessage) -> None:

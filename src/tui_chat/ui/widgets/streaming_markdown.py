@@ -201,7 +201,8 @@ class StreamingMarkdown(OneReflow, Widget):
         if cut.consumed:
             self._settled_raw.append(raw[: cut.consumed])
         drawn = self._rendered
-        self._advance()
+        if self._catch_up is None:
+            self._advance()  # else slices are drawing a backlog: a frame that drew too kept a key waiting longer
         self._raw_tail, self._open_fence, self._tail_joined = raw[cut.consumed :], cut.open_fence, cut.tail_joins
         self._open_list = cut.open_list
         if cut.tail == self._tail and not cut.settled and self._rendered == drawn:

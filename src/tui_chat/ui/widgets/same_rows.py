@@ -33,6 +33,10 @@ class SameRows(_Base):
         draw = super().render_lines
         if crop.height <= 1 or not self._rows_alike():
             return draw(crop)
+        if self.is_container and str(self.styles.keyline[0]) == "none":
+            # Blank content: the top row, kept in the cache, stands for every row (reading the content of a row
+            # renders all of it first, as tall as the answer)
+            return draw(Region(crop.x, 0, crop.width, 1)) * crop.height
         first: dict[tuple[Segment, ...], int] = {}
         rows = [first.setdefault(tuple(self.render_line(y)), y) for y in crop.line_range]
         drawn = {y: draw(Region(crop.x, y, crop.width, 1))[0] for y in first.values()}

@@ -9,6 +9,7 @@ import time
 import pytest
 from textual import events
 from textual._compositor import ChopsUpdate
+from textual.scrollbar import ScrollBar
 
 from support import Terminal, ask, record_status, screen_text, wait_for, wait_idle
 from tui_chat.backend.process import BackendProcess
@@ -95,7 +96,8 @@ async def test_the_log_scrollbar_moved_by_a_frame_is_painted_in_the_frames_scree
         display = app._display
 
         def recording(*args, **kwargs):
-            painted.append({type(widget).__name__ for widget in app.screen._dirty_widgets})
+            dirty = app.screen._dirty_widgets
+            painted.append({"ScrollBar" if isinstance(w, ScrollBar) else type(w).__name__ for w in dirty})
             return display(*args, **kwargs)
 
         app._display = recording

@@ -303,6 +303,38 @@ async def test_the_prompt_cursor_is_steady_while_an_answer_streams(make_app):
         assert app.prompt.cursor_blink
 
 
+async def test_a_key_is_painted_without_waiting_for_the_update_timer(make_app, monkeypatch):
+    """Textual updates the screen at the next tick of a 60 Hz timer, which while an answer streams has just ticked
+    for its frame: a key's update does not wait for it. (Here the timer never ticks again.)"""
+    app = make_app("echo")
+    terminal = Terminal(*SIZE)
+    display = app._display
+
+    def painting(screen, update) -> None:
+        display(screen, update)
+        if update is not None and screen is app.screen:
+            terminal.apply(update, app.console)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.prompt.cursor_blink = False
+        await pilot.pause()
+        timer = app.screen._update_timer
+        timer.pause()
+        monkeypatch.setattr(timer, "resume", lambda: None)
+        app._display = painting
+        await pilot.press(*"typed")
+
+        def shown() -> str:
+            return "".join(char for row in terminal.cells for char, _ in row)
+
+        for _ in range(100):  # bounded; not pilot.pause(), which updates the screen itself
+            if "typed" in shown():
+                break
+            await asyncio.sleep(0.01)
+        assert "typed" in shown()
+
+
 async def test_a_key_goes_before_the_frames_of_every_answer_still_drawing(make_app):
     """A fast answer is still being drawn after its stream ended, and answers opened with a conversation or
     drawn again at a new width draw in slices too: a key's screen update goes before the frames of each."""

@@ -132,6 +132,8 @@ class ChatApp(RoutesKeys):
 
     def key_arrived(self) -> None:
         self.log_view.hold_frames()
+        if isinstance(self.screen, ChatScreen):
+            self.screen.key_arrived()
 
     async def on_unmount(self) -> None:
         """Quitting mid-answer stops it (recorded as stopped) before the history closes."""

@@ -1,4 +1,5 @@
-"""The app's main screen: where its prompt gets the focus, how it draws partial updates, and its first styling."""
+"""The app's main screen: where its prompt gets the focus, how it draws partial updates, its first styling, and
+when a key is painted."""
 
 from __future__ import annotations
 
@@ -19,6 +20,20 @@ class ChatScreen(Screen[None]):
         super().__init__(id=id)
         self._compositor = RowCroppingCompositor()
         self._shown = False
+        self._key_to_paint = False
+
+    def key_arrived(self) -> None:
+        """A key is on its way: the screen update that shows it is not to wait for Textual's update timer."""
+        self._key_to_paint = True
+
+    async def _on_idle(self, event: events.Idle) -> None:
+        """Once the focused widget has taken a key and asked to be painted, the screen is updated at once. Textual
+        updates it at the next tick of a timer at 60 Hz, and while an answer streams that timer has just ticked
+        for its frame: a key waited up to 17 ms more. (Textual's own handler runs after this one: what is left
+        to it, the update timer and the callbacks waiting for an update, it does as always.)"""
+        if self._key_to_paint and self.focused is not None and self.focused in self._dirty_widgets:
+            self._key_to_paint = False
+            self._on_timer_update()
 
     def post_message(self, message: Message) -> bool:
         """When the screen is first shown, Textual styles it and every widget on it again, on the way to the

@@ -328,7 +328,7 @@ async def test_a_key_is_painted_without_waiting_for_the_update_timer(make_app, m
         def shown() -> str:
             return "".join(char for row in terminal.cells for char, _ in row)
 
-        for _ in range(100):  # bounded; not pilot.pause(), which updates the screen itself
+        for _ in range(500):  # bounded (5 s: a loaded machine); not pilot.pause(), which updates the screen itself
             if "typed" in shown():
                 break
             await asyncio.sleep(0.01)

@@ -7,6 +7,9 @@ import asyncio
 import itertools
 import os
 import signal
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
@@ -118,6 +121,46 @@ async def test_a_dead_child_is_a_typed_failure_and_the_next_turn_recovers(sim, b
     assert "backend process stopped" in events[-1].message
     again = await answer(backend, "echo")
     assert isinstance(again[-1], Finished) and again[-1].text == "hello"
+
+
+FORKED_BACKEND = textwrap.dedent(
+    """
+    import asyncio
+    import os
+    from tui_chat.backend.process import BackendProcess
+    from tui_chat.backend.spawn import fork_backend
+    from tui_chat.engine.events import Finished
+
+    process, parent = fork_backend()
+    print(type(process).__name__)
+    backend = BackendProcess(model="echo").start((process, parent))
+    print(backend.setup()[1].display_url)
+    print([os.readlink(f"/proc/{process.pid}/fd/{fd}") for fd in (0, 1)])
+
+    async def answer():
+        return [event async for event in backend.turn("", [("user", "hello")])]
+
+    last = asyncio.run(answer())[-1]
+    print(isinstance(last, Finished) and last.text)
+    backend.close()
+    print(process.poll() is not None)
+
+    process, parent = fork_backend()
+    parent.close()  # the app is gone without a word: the child sees its end of the pipe close
+    print(process.wait(timeout=20))
+    """
+)
+
+
+def test_the_apps_first_backend_is_a_fork_that_answers_and_leaves_with_the_app(sim):
+    """``tui-chat`` forks its first backend (in a process of one thread, as the command line is when it starts
+    it). The fork reads the configuration and runs a turn as a spawned child does; it keeps neither the terminal
+    (here this test's pipes) nor the parent's end of the pipe between them (it exits once the parent's closes)."""
+    result = subprocess.run(
+        [sys.executable, "-c", FORKED_BACKEND], capture_output=True, text=True, timeout=60, check=False
+    )
+    lines = ["ForkedProcess", sim.base_url, "['/dev/null', '/dev/null']", "hello", "True", "0"]
+    assert result.stdout.splitlines() == lines, result.stderr
 
 
 async def test_at_reading_pace_the_child_reads_what_came_meanwhile_at_once(sim, backend):

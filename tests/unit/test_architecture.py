@@ -28,15 +28,21 @@ def test_the_app_process_imports_neither_pydantic_nor_the_sdk():
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
 
 
-def test_the_command_line_spawns_the_backend_before_anything_heavy_is_imported():
+def test_the_command_line_forks_the_backend_with_what_both_processes_import_and_nothing_heavier():
     """The app's first screen waits for the backend process's configuration: everything ``tui-chat`` imports
-    before it spawns that process (all that ``tui_chat.cli.main`` imports) is on that path, so neither the
-    parser and its handlers (~30 ms), nor typing, asyncio, the engine or Textual."""
+    before it forks that process is on that path, so neither the parser and its handlers (~30 ms), nor the
+    engine or Textual; what it imports first, asyncio and the pipe's connection, the child would import too."""
     code = (
-        "import sys, tui_chat.cli.main; "
-        "print(sorted({m.split('.')[0] for m in sys.modules} & "
-        "{'argparse', 'typing', 'asyncio', 'textual', 'pydantic', 'openai'}), "
-        "sorted(m for m in sys.modules if m.startswith(('tui_chat.engine', 'tui_chat.cli.'))))"
+        "import os, sys\n"
+        "def fork():\n"
+        "    print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'argparse', 'asyncio', 'textual', 'pydantic', 'openai'}), "
+        "'multiprocessing.connection' in sys.modules, sorted(m for m in sys.modules if m.startswith('tui_chat.')))\n"
+        "    os._exit(0)\n"
+        "os.fork = fork\n"
+        "from tui_chat.cli.main import main\n"
+        "main([])\n"
     )
     result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=60)
-    assert result.stdout.strip() == "[] ['tui_chat.cli.main']", result.stdout + result.stderr
+    expected = "['asyncio'] True ['tui_chat.backend', 'tui_chat.backend.spawn', 'tui_chat.cli', 'tui_chat.cli.main']"
+    assert result.stdout.strip() == expected, result.stdout + result.stderr

@@ -1,4 +1,4 @@
-"""The command line spawns the app's backend before it imports its parser, and only for the app."""
+"""The command line starts the app's backend before it imports its parser, and only for the app."""
 
 from __future__ import annotations
 
@@ -13,15 +13,15 @@ from tui_chat.cli.parser import build_parser
 
 @pytest.fixture
 def spawned(monkeypatch):
-    """Every backend process the command line spawns, spawned for real."""
+    """Every backend process the command line starts, started for real."""
     children: list = []
-    real_spawn = cli_main.spawn_backend
+    real_start = cli_main.fork_backend
 
-    def spawn():
-        children.append(real_spawn())
+    def start():
+        children.append(real_start())
         return children[-1]
 
-    monkeypatch.setattr(cli_main, "spawn_backend", spawn)
+    monkeypatch.setattr(cli_main, "fork_backend", start)
     yield children
     for process, parent in children:
         parent.close()

@@ -1,5 +1,5 @@
 """The backend's one failure type, importable for nothing: the command line catches it before anything heavy
-is imported (and before the backend process is spawned, which startup waits on)."""
+is imported (and before the backend process is started, which startup waits on)."""
 
 
 class BackendError(Exception):

@@ -35,7 +35,7 @@ from .protocol import (
     RunTurn,
     TurnEvents,
 )
-from .spawn import Spawned, spawn_backend
+from .spawn import ChildProcess, Spawned, spawn_backend
 
 STOP_SECONDS = 2.5
 """On quitting mid-answer, how long the child may take to stop its turn (a Responses-API background response is
@@ -61,7 +61,7 @@ class BackendProcess:
         self._configure = (config_path, profile, model, api)
         self._ids = itertools.count(1)
         self._conn: Connection | None = None
-        self._process: subprocess.Popen[bytes] | None = None
+        self._process: ChildProcess | None = None
         self._setup_id = 0
         self._replies: dict[int, asyncio.Queue[Answer | None]] = {}
         self._listening = False
@@ -74,7 +74,7 @@ class BackendProcess:
     # -- lifecycle ---------------------------------------------------------------------------------
 
     def start(self, spawned: Spawned | None = None) -> BackendProcess:
-        """Start the child (or adopt one ``tui-chat`` spawned first), and ask it to read the configuration;
+        """Start the child (or adopt the one ``tui-chat`` forked first), and ask it to read the configuration;
         then it imports the SDK, in parallel with the UI."""
         if self._process is not None and self._process.poll() is None:
             return self

@@ -13,14 +13,14 @@ if TYPE_CHECKING:
 
 
 def run_app(args: argparse.Namespace) -> int:
-    """The full-screen app. Its backend process starts first (spawned by ``main`` before it parsed the command
+    """The full-screen app. Its backend process starts first (started by ``main`` before it parsed the command
     line, ``args.spawned``), so that it reads and validates the configuration on the other core while this
     process imports Textual; the app waits for it as it loads. The collector stays off until
     the first frame: startup makes only objects that live as long as the app (~50 ms of collections)."""
-    from ..backend.spawn import spawn_backend
+    from ..backend.spawn import fork_backend
 
     gc.disable()
-    spawned = getattr(args, "spawned", None) or spawn_backend()  # first: ~0.3 s of imports before it can answer
+    spawned = getattr(args, "spawned", None) or fork_backend()  # first: ~0.3 s of imports before it can answer
     from ..backend.process import BackendProcess
 
     backend = BackendProcess(

@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ..backend.spawn import Spawned, spawn_backend
+from ..backend.spawn import Spawned, fork_backend
 
 TYPE_CHECKING = False  # typing itself is ~15 ms of imports, which the app's backend would wait for
 if TYPE_CHECKING:
@@ -23,11 +23,11 @@ NOT_THE_APP = COMMANDS | {"-h", "--help", "--version"}
 
 
 def app_backend(words: Sequence[str]) -> Spawned | None:
-    """When the command line opens the app (no word of it names a command), its backend process, spawned before
+    """When the command line opens the app (no word of it names a command), its backend process, forked before
     the parser and the handlers are even imported (~30 ms here): the app's first screen waits for that process
     to read the configuration, so it starts as early as it can. A word that only looks like a command (``--model
-    ask``) spawns it later, from the app's handler."""
-    return None if NOT_THE_APP.intersection(words) else spawn_backend()
+    ask``) starts it later, from the app's handler."""
+    return None if NOT_THE_APP.intersection(words) else fork_backend()
 
 
 PLUGINS_OFF = ("PYDANTIC_DISABLE_PLUGINS", "__all__")
@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parse(argv: Sequence[str] | None, early: Spawned | None) -> argparse.Namespace:
-    """The command line; the app's handler adopts the backend spawned early (``args.spawned``)."""
+    """The command line; the app's handler adopts the backend started early (``args.spawned``)."""
     from .parser import build_parser
 
     try:
@@ -79,7 +79,7 @@ def _parse(argv: Sequence[str] | None, early: Spawned | None) -> argparse.Namesp
 
 
 def release(spawned: Spawned) -> None:
-    """A backend spawned for an app that does not open: stopped, not left importing in the background."""
+    """A backend started for an app that does not open: stopped, not left importing in the background."""
     from ..backend.process import BackendProcess
 
     BackendProcess().start(spawned).close()

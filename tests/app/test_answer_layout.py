@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from rich.console import Console
 from rich.style import Style
+from rich.syntax import Syntax
 from textual.app import App, ComposeResult
+from textual.strip import Strip
 
 from support import wait_for
-from tui_chat.ui.markdown_render import render_markdown
+from tui_chat.ui.markdown_render import load_lexer, render_markdown
 from tui_chat.ui.widgets.streaming_markdown import StreamingMarkdown
 
 WIDTH = 60
@@ -73,3 +76,18 @@ async def test_at_reading_pace_the_tail_is_the_block_being_written():
             answer.write(delta)
             await wait_for(pilot, lambda: not answer._pending)
         assert answer._tail == "Second paragraph."
+
+
+def test_code_that_fits_is_drawn_as_with_rich_word_wrap_and_a_longer_line_still_wraps():
+    """Code whose lines all fit is drawn without Rich's word wrap (a cheaper path): the same rows, styles
+    included, a tab and wide characters among them. A line too long for the width wraps: nothing is cropped."""
+    load_lexer("python")
+    console = Console(width=WIDTH, color_system="truecolor", force_terminal=True, legacy_windows=False)
+    fits = "def f(a, b):\n\treturn a + b\n" + "".join(f"    x_{i} = {i}  # 世界\n" for i in range(3)) + "#" * 58 + "\n"
+    with_wrap = Syntax(fits.rstrip("\n"), "python", theme="monokai", word_wrap=True, padding=(0, 1))
+    rich_rows = console.render_lines(with_wrap, console.options.update(width=WIDTH), style=Style(), pad=True)
+    drawn, _ = render_markdown(console, f"```python\n{fits}```\n", WIDTH, Style(), True)
+    assert drawn == [Strip(row, WIDTH) for row in rich_rows]
+    for long in ("total = " + " + ".join(f"value_{i}" for i in range(20)), "#" * 59):
+        drawn, _ = render_markdown(console, f"```python\n{long}\n```\n", WIDTH, Style(), True)
+        assert len(drawn) > 1 and "".join(row.text for row in drawn).replace(" ", "") == long.replace(" ", "")

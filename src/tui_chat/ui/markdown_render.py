@@ -10,6 +10,7 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 from rich import markdown as rich_markdown
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.style import Style
 from rich.syntax import Syntax
@@ -23,6 +24,8 @@ class _Heading(rich_markdown.Heading):
     LEVEL_ALIGN = dict.fromkeys(("h1", "h2", "h3", "h4", "h5", "h6"), "left")
 
 
+TAB_SIZE = 4
+"""How many columns a tab in code takes (Rich's default)."""
 _lexers: dict[str, Lexer | str] = {"text": "text"}
 WANTED: set[str] = set()
 """Languages whose code was drawn plain because their lexer was not loaded: :func:`load_wanted` loads them."""
@@ -71,7 +74,22 @@ class _CodeBlock(rich_markdown.CodeBlock):
         if lexer is None:
             WANTED.add(self.lexer_name)
             self.markdown.drew_plain = True
-        yield Syntax(code, lexer or "text", theme=self.theme, word_wrap=True, padding=(0, 1))
+        yield Syntax(
+            code,
+            lexer or "text",
+            theme=self.theme,
+            word_wrap=_wraps(code, options),
+            tab_size=TAB_SIZE,
+            padding=(0, 1),
+        )
+
+
+def _wraps(code: str, options: ConsoleOptions) -> bool:
+    """Does a line of ``code`` need Rich's word wrap (else it would be cropped)? With it Rich draws code line by
+    line, which costs more than drawing the block at once (``benchmarks/README.md``); lines that fit are drawn
+    the same either way."""
+    room = options.max_width - 2  # the padding
+    return any(cell_len(line) > room for line in code.expandtabs(TAB_SIZE).splitlines())
 
 
 class ChatMarkdown(rich_markdown.Markdown):

@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..backend.spawn import Spawned, fork_backend
 
-TYPE_CHECKING = False  # typing itself is ~15 ms of imports, which the app's backend would wait for
 if TYPE_CHECKING:
     import argparse
 
